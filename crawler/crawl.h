@@ -1,0 +1,66 @@
+/* The crawl loop: lease queued pages from the store, gate them on robots.txt
+ * and per-host limits, fetch them concurrently, store each exchange, and
+ * queue the links found. */
+#ifndef CRAWLDB_CRAWL_H
+#define CRAWLDB_CRAWL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fetch.h"
+#include "url.h"
+
+struct cdb_err;
+struct crawl_progress;
+struct store;
+
+struct crawl_opts {
+    const char *const *seeds; /* URLs as given; canonicalised by the crawl */
+    size_t n_seeds;
+    enum url_scope scope;
+    const char *include;   /* POSIX extended regex a URL must match, or NULL */
+    const char *exclude;   /* POSIX extended regex that refuses a URL, or NULL */
+    int max_depth;         /* links from a seed; -1: no limit */
+    int64_t max_pages;     /* pages fetched in the database; 0: no limit */
+    int max_redirects;     /* redirect hops in a row */
+    int64_t delay_ms;      /* between two requests to one host */
+    bool robots;           /* obey robots.txt */
+    size_t max_text;       /* bytes of visible text kept per page */
+    struct fetch_opts fetch;
+    const volatile sig_atomic_t *stop; /* set by a signal: finish and stop */
+    void (*on_progress)(void *ctx, const struct crawl_progress *p);
+    void *progress_ctx;
+};
+
+/* Figures of one run, for progress lines and the exit code. */
+struct crawl_progress {
+    int64_t fetched; /* exchanges recorded by this run */
+    int64_t done;    /* pages done by this run */
+    int64_t failed;  /* pages failed by this run */
+    int64_t skipped; /* pages skipped by this run */
+    int64_t queued;  /* pages queued by this run */
+    int64_t bytes;   /* body bytes received */
+    size_t in_flight;
+    int64_t elapsed_ms;
+    bool interrupted;
+    /* Set when a fetch is recorded, for a per-fetch log line. */
+    const char *url;
+    int status;
+    const char *error;
+    int64_t length;
+    int64_t duration_ms;
+};
+
+/* Defaults as documented in `crawldb crawl --help`. */
+void crawl_opts_init(struct crawl_opts *o);
+
+/* Crawl into st, continuing whatever the database has queued. Failed pages
+ * are data, not errors: the return is CDB_OK unless the database, the
+ * options or libcurl failed. *out (may be NULL) receives the run's figures.
+ */
+int crawl_run(const struct crawl_opts *o, struct store *st,
+              struct crawl_progress *out, struct cdb_err *err);
+
+#endif

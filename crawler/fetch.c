@@ -1,0 +1,300 @@
+/* Concurrent transfers (see fetch.h). A struct transfer owns its easy handle,
+ * body and header buffers and error text; it is found through
+ * CURLOPT_PRIVATE and freed in one place when its transfer ends. The module
+ * keeps no other per-URL state, so memory is bounded by the concurrency
+ * times the body limit. */
+#include "fetch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "cdb.h"
+#include "util.h"
+
+struct transfer {
+    struct transfer *prev, *next; /* in fetcher's list of active ones */
+    CURL *easy;
+    void *ctx;
+    char *url;
+    struct buf body;
+    struct buf headers;
+    bool truncated;
+    bool header_overflow;
+    int64_t started_ms;
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+struct fetcher {
+    CURLM *multi;
+    struct fetch_opts opts;
+    char *user_agent;
+    struct transfer *head; /* active transfers, for fetcher_free() */
+    size_t active;
+};
+
+void fetch_opts_init(struct fetch_opts *o)
+{
+    o->concurrency = 16;
+    o->per_host = 4;
+    o->timeout_ms = 30000;
+    o->connect_timeout_ms = 10000;
+    o->max_bytes = (size_t)20 << 20;
+    o->max_header_bytes = (size_t)256 << 10;
+    o->user_agent = NULL;
+    o->insecure = false;
+}
+
+int fetcher_new(const struct fetch_opts *o, struct fetcher **out,
+                struct cdb_err *err)
+{
+    struct fetcher *f = xcalloc(1, sizeof *f);
+
+    *out = NULL;
+    f->multi = curl_multi_init();
+    if (!f->multi) {
+        free(f);
+        return cdb_fail(err, CDB_ENET, "cannot set up libcurl's multi handle");
+    }
+    f->opts = *o;
+    f->user_agent = xstrdup(o->user_agent ? o->user_agent : "crawldb");
+    f->opts.user_agent = f->user_agent;
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      (long)o->concurrency);
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      (long)o->per_host);
+    curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS,
+                      (long)(o->concurrency * 2));
+    curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    *out = f;
+    return CDB_OK;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    struct transfer *t = ud;
+
+    if (buf_add_cut(&t->body, p, n) != CDB_OK) {
+        t->truncated = true;
+        return 0; /* stop the transfer: what fits is kept */
+    }
+    (void)size; /* always 1 */
+    return n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    struct transfer *t = ud;
+
+    (void)size;
+    /* A new status line starts a new response (1xx interim ones): keep the
+     * last block only. */
+    if (n >= 5 && memcmp(p, "HTTP/", 5) == 0)
+        buf_reset(&t->headers);
+    if (buf_add(&t->headers, p, n) != CDB_OK) {
+        t->header_overflow = true;
+        return 0;
+    }
+    return n;
+}
+
+static void transfer_free(struct transfer *t)
+{
+    if (!t)
+        return;
+    curl_easy_cleanup(t->easy);
+    buf_release(&t->body);
+    buf_release(&t->headers);
+    free(t->url);
+    free(t);
+}
+
+int fetcher_add(struct fetcher *f, const char *url, void *ctx,
+                struct cdb_err *err)
+{
+    struct transfer *t = xcalloc(1, sizeof *t);
+    CURL *e = curl_easy_init();
+
+    if (!e) {
+        free(t);
+        return cdb_fail(err, CDB_ENOMEM, "cannot start a transfer of '%s'",
+                        url);
+    }
+    t->easy = e;
+    t->ctx = ctx;
+    t->url = xstrdup(url);
+    buf_init(&t->body, f->opts.max_bytes);
+    buf_init(&t->headers, f->opts.max_header_bytes);
+    t->started_ms = now_ms();
+    curl_easy_setopt(e, CURLOPT_URL, t->url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* all curl decodes */
+    curl_easy_setopt(e, CURLOPT_USERAGENT, f->opts.user_agent);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)f->opts.timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                     (long)f->opts.connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, f->opts.insecure ? 0L : 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, f->opts.insecure ? 0L : 2L);
+    if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
+        transfer_free(t);
+        return cdb_fail(err, CDB_ENET, "cannot start a transfer of '%s'",
+                        url);
+    }
+    t->next = f->head;
+    if (f->head)
+        f->head->prev = t;
+    f->head = t;
+    f->active++;
+    return CDB_OK;
+}
+
+size_t fetcher_active(const struct fetcher *f)
+{
+    return f->active;
+}
+
+/* The value of header name in block (first occurrence), copied into out, or
+ * NULL. Values are trimmed; names compare case-insensitively. */
+static const char *header_value(const char *block, const char *name,
+                                char *out, size_t outlen)
+{
+    size_t nlen = strlen(name);
+
+    for (const char *line = block; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+
+        if (len > nlen && line[nlen] == ':' &&
+            ascii_ncasecmp(line, name, nlen) == 0) {
+            const char *v = line + nlen + 1;
+            const char *ve = line + len;
+
+            while (v < ve && (*v == ' ' || *v == '\t'))
+                v++;
+            while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' ||
+                              ve[-1] == '\t'))
+                ve--;
+            if ((size_t)(ve - v) >= outlen)
+                return NULL;
+            memcpy(out, v, (size_t)(ve - v));
+            out[ve - v] = '\0';
+            return out;
+        }
+        if (!end)
+            break;
+        line = end + 1;
+    }
+    return NULL;
+}
+
+static void unlink_transfer(struct fetcher *f, struct transfer *t)
+{
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        f->head = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    f->active--;
+}
+
+static int report(struct fetcher *f, struct transfer *t, CURLcode code,
+                  int (*on_done)(void *, const struct fetch_result *),
+                  void *cb_ctx)
+{
+    struct fetch_result r = { 0 };
+    char location[8192], etag[512], modified[128], ctype[512], error[512];
+    long status = 0;
+    const char *hdrs = t->headers.data ? t->headers.data : "";
+
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    r.ctx = t->ctx;
+    r.url = t->url;
+    r.status = (int)status;
+    r.headers = hdrs;
+    r.content_type = header_value(hdrs, "content-type", ctype, sizeof ctype);
+    r.location = header_value(hdrs, "location", location, sizeof location);
+    r.etag = header_value(hdrs, "etag", etag, sizeof etag);
+    r.last_modified =
+        header_value(hdrs, "last-modified", modified, sizeof modified);
+    r.body = t->body.data ? t->body.data : "";
+    r.body_len = t->body.len;
+    r.truncated = t->truncated;
+    r.duration_ms = now_ms() - t->started_ms;
+    if (t->header_overflow) {
+        snprintf(error, sizeof error, "response headers over %zu bytes",
+                 f->opts.max_header_bytes);
+        r.error = error;
+        r.status = 0;
+    } else if (t->truncated) {
+        snprintf(error, sizeof error, "body cut at %zu bytes (--max-size)",
+                 f->opts.max_bytes);
+        r.error = error;
+    } else if (code != CURLE_OK) {
+        snprintf(error, sizeof error, "%s%s%s", curl_easy_strerror(code),
+                 t->errbuf[0] ? ": " : "", t->errbuf);
+        /* Trim the newline some libcurl messages end with. */
+        error[strcspn(error, "\r\n")] = '\0';
+        r.error = error;
+    }
+    return on_done(cb_ctx, &r);
+}
+
+int fetcher_poll(struct fetcher *f, int timeout_ms,
+                 int (*on_done)(void *cb_ctx, const struct fetch_result *r),
+                 void *cb_ctx, struct cdb_err *err)
+{
+    int running = 0, left = 0, rc = CDB_OK;
+    CURLMcode mc = curl_multi_perform(f->multi, &running);
+    CURLMsg *m;
+
+    if (mc == CURLM_OK && timeout_ms > 0)
+        mc = curl_multi_poll(f->multi, NULL, 0, timeout_ms, NULL);
+    if (mc == CURLM_OK)
+        mc = curl_multi_perform(f->multi, &running);
+    if (mc != CURLM_OK)
+        return cdb_fail(err, CDB_ENET, "transfers failed: %s",
+                        curl_multi_strerror(mc));
+    while (rc == CDB_OK && (m = curl_multi_info_read(f->multi, &left))) {
+        struct transfer *t = NULL;
+
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+        curl_multi_remove_handle(f->multi, t->easy);
+        unlink_transfer(f, t);
+        rc = report(f, t, m->data.result, on_done, cb_ctx);
+        transfer_free(t);
+    }
+    return rc;
+}
+
+void fetcher_free(struct fetcher *f)
+{
+    if (!f)
+        return;
+    while (f->head) {
+        struct transfer *t = f->head;
+
+        curl_multi_remove_handle(f->multi, t->easy);
+        unlink_transfer(f, t);
+        transfer_free(t);
+    }
+    curl_multi_cleanup(f->multi);
+    free(f->user_agent);
+    free(f);
+}

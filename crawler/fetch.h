@@ -1,0 +1,65 @@
+/* Concurrent HTTP transfers on libcurl's multi interface: the only module
+ * that runs transfers. Redirects are never followed here: each hop is a
+ * result of its own, and the caller decides whether to fetch the target. */
+#ifndef CRAWLDB_FETCH_H
+#define CRAWLDB_FETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct cdb_err;
+struct fetcher;
+
+struct fetch_opts {
+    size_t concurrency;       /* transfers in flight at most */
+    size_t per_host;          /* connections per host at most */
+    int64_t timeout_ms;       /* whole transfer */
+    int64_t connect_timeout_ms;
+    size_t max_bytes;         /* body bytes kept; the rest is cut */
+    size_t max_header_bytes;  /* response header block; more fails */
+    const char *user_agent;
+    bool insecure;            /* skip TLS verification */
+};
+
+/* Defaults: 16 transfers, 4 per host, 30 s, 10 s, 20 MiB, 256 KiB. */
+void fetch_opts_init(struct fetch_opts *o);
+
+/* What one transfer produced. Everything is borrowed for the duration of
+ * the on_done callback only. */
+struct fetch_result {
+    void *ctx;            /* as given to fetcher_add() */
+    const char *url;      /* as requested */
+    int status;           /* HTTP status; 0 when no response came */
+    const char *headers;  /* the final response's header block, or "" */
+    const char *content_type; /* NULL if none */
+    const char *location; /* raw Location header, NULL if none */
+    const char *etag;
+    const char *last_modified;
+    const char *body;     /* decoded body, NUL-terminated; never NULL */
+    size_t body_len;
+    bool truncated;       /* body cut at max_bytes */
+    const char *error;    /* NULL on success, else why the transfer failed */
+    int64_t duration_ms;
+};
+
+/* The libcurl global state must be set up by main(). */
+int fetcher_new(const struct fetch_opts *o, struct fetcher **out,
+                struct cdb_err *err);
+/* Start fetching url; ctx comes back in its result. Fails only when libcurl
+ * refuses the handle (CDB_ENET, CDB_ENOMEM). */
+int fetcher_add(struct fetcher *f, const char *url, void *ctx,
+                struct cdb_err *err);
+/* Transfers started and not yet reported. */
+size_t fetcher_active(const struct fetcher *f);
+/* Wait up to timeout_ms for activity, drive the transfers, and call on_done
+ * once for each that ended. A non-zero return from on_done stops the
+ * reporting and is returned (the remaining done transfers are reported on
+ * the next call). */
+int fetcher_poll(struct fetcher *f, int timeout_ms,
+                 int (*on_done)(void *cb_ctx, const struct fetch_result *r),
+                 void *cb_ctx, struct cdb_err *err);
+/* Abort what is in flight (unreported) and free; NULL-safe. */
+void fetcher_free(struct fetcher *f);
+
+#endif

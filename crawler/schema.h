@@ -1,0 +1,8 @@
+/* The SQL of the files in schema/, compiled in by tools/embed-sql.sh. */
+#ifndef CRAWLDB_SCHEMA_H
+#define CRAWLDB_SCHEMA_H
+
+extern const char schema_001_init[];
+extern const char schema_views[];
+
+#endif

@@ -1,0 +1,753 @@
+/* SQLite storage (see store.h). The only module that speaks SQL: every
+ * statement is a constant below its function, prepared once in store_open()
+ * and reset after each use; data only ever enters through bindings. The
+ * schema comes from the files in schema/, compiled in. */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "cdb.h"
+#include "schema.h"
+#include "util.h"
+
+#define APPLICATION_ID 0x63726462 /* "crdb" */
+#define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+
+struct store {
+    sqlite3 *db;
+    char *path;
+    int64_t crawl_id;
+    bool in_batch;
+    sqlite3_stmt *begin, *commit, *rollback;
+    sqlite3_stmt *crawl_start, *crawl_end;
+    sqlite3_stmt *host_find, *host_add, *robots_get, *robots_set;
+    sqlite3_stmt *page_find, *page_add, *page_state, *lease;
+    sqlite3_stmt *doc_find, *doc_add, *doc_text;
+    sqlite3_stmt *fetch_add, *link_add, *count_fetched;
+};
+
+static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+static const char SQL_CRAWL_START[] =
+    "INSERT INTO crawls(started_at, seeds, options) VALUES (" NOW_SQL
+    ", ?1, ?2)";
+static const char SQL_CRAWL_END[] =
+    "UPDATE crawls SET ended_at = " NOW_SQL ", status = ?2,"
+    " fetches = (SELECT count(*) FROM fetches WHERE crawl_id = ?1)"
+    " WHERE id = ?1";
+static const char SQL_HOST_FIND[] =
+    "SELECT id FROM hosts WHERE scheme = ?1 AND name = ?2 AND port = ?3";
+static const char SQL_HOST_ADD[] =
+    "INSERT INTO hosts(scheme, name, port) VALUES (?1, ?2, ?3)";
+static const char SQL_ROBOTS_GET[] =
+    "SELECT robots_status, robots_txt FROM hosts WHERE id = ?1";
+static const char SQL_ROBOTS_SET[] =
+    "UPDATE hosts SET robots_status = ?2, robots_txt = ?3,"
+    " robots_fetched_at = " NOW_SQL " WHERE id = ?1";
+static const char SQL_PAGE_FIND[] = "SELECT id FROM pages WHERE url = ?1";
+static const char SQL_PAGE_ADD[] =
+    "INSERT INTO pages(url, host_id, depth, hops, state, reason,"
+    " found_crawl_id, found_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " NOW_SQL
+    ")";
+static const char SQL_PAGE_STATE[] =
+    "UPDATE pages SET state = ?2, reason = ?3 WHERE id = ?1";
+static const char SQL_LEASE[] =
+    "SELECT id, host_id, depth, hops, url FROM pages"
+    " WHERE state = 'queued' AND (depth > ?1 OR (depth = ?1 AND id > ?2))"
+    " ORDER BY depth, id LIMIT ?3";
+static const char SQL_DOC_FIND[] = "SELECT id FROM documents WHERE sha256 = ?1";
+static const char SQL_DOC_ADD[] =
+    "INSERT INTO documents(sha256, size, body) VALUES (?1, ?2, ?3)";
+static const char SQL_DOC_TEXT[] =
+    "INSERT INTO doc_text(rowid, title, text) VALUES (?1, ?2, ?3)";
+static const char SQL_FETCH_ADD[] =
+    "INSERT INTO fetches(page_id, crawl_id, fetched_at, duration_ms, status,"
+    " content_type, length, truncated, headers, etag, last_modified,"
+    " redirect_page_id, error, document_id) VALUES (?1, ?2, " NOW_SQL
+    ", ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+static const char SQL_LINK_ADD[] =
+    "INSERT OR IGNORE INTO links(from_page_id, to_page_id, kind, anchor,"
+    " nofollow) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_COUNT_FETCHED[] =
+    "SELECT count(*) FROM pages WHERE state IN ('done', 'failed')";
+
+static const char *const state_names[] = { "queued", "done", "failed",
+                                           "skipped" };
+
+const char *store_sqlite_version(void)
+{
+    return sqlite3_libversion();
+}
+
+const char *store_state_name(enum page_state s)
+{
+    return state_names[s];
+}
+
+static int db_fail(struct store *st, struct cdb_err *err, const char *what)
+{
+    return cdb_fail(err, CDB_EDB, "cannot %s in '%s': %s", what, st->path,
+                    sqlite3_errmsg(st->db));
+}
+
+/* Run SQL text that takes no parameters (schema, pragmas). */
+static int exec_sql(struct store *st, const char *sql, const char *what,
+                    struct cdb_err *err)
+{
+    char *msg = NULL;
+    int rc = CDB_OK;
+
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        rc = cdb_fail(err, CDB_EDB, "cannot %s in '%s': %s", what, st->path,
+                      msg ? msg : sqlite3_errmsg(st->db));
+    sqlite3_free(msg);
+    return rc;
+}
+
+static int pragma_int(struct store *st, const char *sql, int *out,
+                      struct cdb_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = CDB_OK;
+
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK ||
+        sqlite3_step(q) != SQLITE_ROW)
+        rc = db_fail(st, err, "read the schema version");
+    else
+        *out = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* Bring the file to STORE_SCHEMA_VERSION, one step a transaction. */
+static int migrate(struct store *st, struct cdb_err *err)
+{
+    static const char *const steps[] = { schema_001_init };
+    int version = 0, app = 0, rc;
+    char sql[128];
+
+    rc = pragma_int(st, "PRAGMA application_id", &app, err);
+    if (rc == CDB_OK)
+        rc = pragma_int(st, "PRAGMA user_version", &version, err);
+    if (rc != CDB_OK)
+        return rc;
+    if (app != 0 && app != APPLICATION_ID)
+        return cdb_fail(err, CDB_EDB, "'%s' is not a crawldb database",
+                        st->path);
+    if (version > STORE_SCHEMA_VERSION)
+        return cdb_fail(err, CDB_EDB,
+                        "'%s' has schema version %d, newer than this "
+                        "crawldb's %d: upgrade crawldb",
+                        st->path, version, STORE_SCHEMA_VERSION);
+    if (app == 0 && version == 0) {
+        /* A non-empty file that is not ours must not be written to. */
+        int tables = 0;
+
+        rc = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &tables,
+                        err);
+        if (rc != CDB_OK)
+            return rc;
+        if (tables > 0)
+            return cdb_fail(err, CDB_EDB, "'%s' is not a crawldb database",
+                            st->path);
+    }
+    for (int v = version; v < STORE_SCHEMA_VERSION && rc == CDB_OK; v++) {
+        rc = exec_sql(st, "BEGIN IMMEDIATE", "start a migration", err);
+        if (rc == CDB_OK)
+            rc = exec_sql(st, steps[v], "create the schema", err);
+        snprintf(sql, sizeof sql,
+                 "PRAGMA application_id=%d; PRAGMA user_version=%d",
+                 APPLICATION_ID, v + 1);
+        if (rc == CDB_OK)
+            rc = exec_sql(st, sql, "set the schema version", err);
+        if (rc == CDB_OK)
+            rc = exec_sql(st, "COMMIT", "commit a migration", err);
+        else
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return rc;
+}
+
+/* Our statements and their SQL, for preparing and finalizing them all. */
+struct stmt_def {
+    const char *sql;
+    sqlite3_stmt **q;
+};
+
+static size_t stmt_defs(struct store *st, struct stmt_def *out)
+{
+    const struct stmt_def all[] = {
+        { SQL_BEGIN, &st->begin },
+        { SQL_COMMIT, &st->commit },
+        { SQL_ROLLBACK, &st->rollback },
+        { SQL_CRAWL_START, &st->crawl_start },
+        { SQL_CRAWL_END, &st->crawl_end },
+        { SQL_HOST_FIND, &st->host_find },
+        { SQL_HOST_ADD, &st->host_add },
+        { SQL_ROBOTS_GET, &st->robots_get },
+        { SQL_ROBOTS_SET, &st->robots_set },
+        { SQL_PAGE_FIND, &st->page_find },
+        { SQL_PAGE_ADD, &st->page_add },
+        { SQL_PAGE_STATE, &st->page_state },
+        { SQL_LEASE, &st->lease },
+        { SQL_DOC_FIND, &st->doc_find },
+        { SQL_DOC_ADD, &st->doc_add },
+        { SQL_DOC_TEXT, &st->doc_text },
+        { SQL_FETCH_ADD, &st->fetch_add },
+        { SQL_LINK_ADD, &st->link_add },
+        { SQL_COUNT_FETCHED, &st->count_fetched },
+    };
+
+    memcpy(out, all, sizeof all);
+    return sizeof all / sizeof all[0];
+}
+
+#define MAX_STMTS 32
+
+static int prepare_all(struct store *st, struct cdb_err *err)
+{
+    struct stmt_def all[MAX_STMTS];
+    size_t n = stmt_defs(st, all);
+
+    for (size_t i = 0; i < n; i++)
+        if (sqlite3_prepare_v3(st->db, all[i].sql, -1,
+                               SQLITE_PREPARE_PERSISTENT, all[i].q,
+                               NULL) != SQLITE_OK)
+            return db_fail(st, err, "prepare a statement");
+    return CDB_OK;
+}
+
+int store_open(const char *path, struct store **out, struct cdb_err *err)
+{
+    struct store *st = xcalloc(1, sizeof *st);
+    int rc = CDB_OK;
+
+    *out = NULL;
+    st->path = xstrdup(path);
+    if (sqlite3_open_v2(path, &st->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK)
+        rc = cdb_fail(err, st->db ? CDB_EDB : CDB_ENOMEM,
+                      "cannot open '%s': %s", path,
+                      st->db ? sqlite3_errmsg(st->db) : "out of memory");
+    if (rc == CDB_OK) {
+        sqlite3_busy_timeout(st->db, 5000);
+        rc = exec_sql(st,
+                      "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL;"
+                      " PRAGMA synchronous=NORMAL;",
+                      "set up", err);
+    }
+    if (rc == CDB_OK)
+        rc = migrate(st, err);
+    if (rc == CDB_OK)
+        rc = exec_sql(st, schema_views, "create the views", err);
+    if (rc == CDB_OK)
+        rc = prepare_all(st, err);
+    if (rc != CDB_OK) {
+        store_close(st);
+        return rc;
+    }
+    *out = st;
+    return CDB_OK;
+}
+
+void store_close(struct store *st)
+{
+    struct stmt_def all[MAX_STMTS];
+    size_t n;
+
+    if (!st)
+        return;
+    if (st->db && !sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    /* Only ours: FTS5 keeps statements of its own and finalizes them. */
+    n = stmt_defs(st, all);
+    for (size_t i = 0; i < n; i++)
+        sqlite3_finalize(*all[i].q);
+    sqlite3_close(st->db);
+    free(st->path);
+    free(st);
+}
+
+/* Step a statement that returns no rows, then reset it. */
+static int step_done(struct store *st, sqlite3_stmt *q, const char *what,
+                     struct cdb_err *err)
+{
+    int rc = sqlite3_step(q) == SQLITE_DONE ? CDB_OK
+                                            : db_fail(st, err, what);
+
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return rc;
+}
+
+int store_begin(struct store *st, struct cdb_err *err)
+{
+    int rc;
+
+    if (st->in_batch)
+        return CDB_OK;
+    rc = step_done(st, st->begin, "begin a transaction", err);
+    st->in_batch = rc == CDB_OK;
+    return rc;
+}
+
+int store_commit(struct store *st, struct cdb_err *err)
+{
+    int rc;
+
+    if (!st->in_batch)
+        return CDB_OK;
+    rc = step_done(st, st->commit, "commit", err);
+    if (rc != CDB_OK) /* e.g. disk full: nothing of the batch is kept */
+        step_done(st, st->rollback, "roll back", NULL);
+    st->in_batch = false;
+    return rc;
+}
+
+bool store_in_batch(const struct store *st)
+{
+    return st->in_batch;
+}
+
+int store_crawl_start(struct store *st, const char *seeds, const char *options,
+                      struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->crawl_start;
+    int rc;
+
+    sqlite3_bind_text(q, 1, seeds, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, options, -1, SQLITE_TRANSIENT);
+    rc = step_done(st, q, "record the crawl", err);
+    if (rc == CDB_OK)
+        st->crawl_id = sqlite3_last_insert_rowid(st->db);
+    return rc;
+}
+
+int64_t store_crawl_id(const struct store *st)
+{
+    return st->crawl_id;
+}
+
+int store_last_seeds(struct store *st, char **seeds, struct cdb_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    int s, rc = CDB_OK;
+
+    *seeds = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT seeds FROM crawls ORDER BY id DESC LIMIT 1",
+                           -1, &q, NULL) != SQLITE_OK) {
+        sqlite3_finalize(q);
+        return db_fail(st, err, "read the seeds");
+    }
+    s = sqlite3_step(q);
+    if (s == SQLITE_ROW)
+        *seeds = xstrdup((const char *)sqlite3_column_text(q, 0));
+    else if (s != SQLITE_DONE)
+        rc = db_fail(st, err, "read the seeds");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int store_crawl_end(struct store *st, const char *status, struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->crawl_end;
+
+    sqlite3_bind_int64(q, 1, st->crawl_id);
+    sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
+    return step_done(st, q, "record the end of the crawl", err);
+}
+
+/* Step a query for one integer; *out is 0 when there is no row. */
+static int one_int(struct store *st, sqlite3_stmt *q, int64_t *out,
+                   const char *what, struct cdb_err *err)
+{
+    int s = sqlite3_step(q), rc = CDB_OK;
+
+    *out = 0;
+    if (s == SQLITE_ROW)
+        *out = sqlite3_column_int64(q, 0);
+    else if (s != SQLITE_DONE)
+        rc = db_fail(st, err, what);
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return rc;
+}
+
+int store_host_id(struct store *st, const char *scheme, const char *name,
+                  int port, int64_t *id, struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->host_find;
+    int rc;
+
+    sqlite3_bind_text(q, 1, scheme, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(q, 3, port);
+    rc = one_int(st, q, id, "look up a host", err);
+    if (rc != CDB_OK || *id)
+        return rc;
+    q = st->host_add;
+    sqlite3_bind_text(q, 1, scheme, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(q, 3, port);
+    rc = step_done(st, q, "add a host", err);
+    if (rc == CDB_OK)
+        *id = sqlite3_last_insert_rowid(st->db);
+    return rc;
+}
+
+int store_host_robots_get(struct store *st, int64_t host_id, bool *known,
+                          int *status, char **body, size_t *len,
+                          struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->robots_get;
+    int s, rc = CDB_OK;
+
+    *known = false;
+    *status = 0;
+    *body = NULL;
+    *len = 0;
+    sqlite3_bind_int64(q, 1, host_id);
+    s = sqlite3_step(q);
+    if (s == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+        const void *p = sqlite3_column_blob(q, 1);
+        size_t n = (size_t)sqlite3_column_bytes(q, 1);
+
+        *known = true;
+        *status = sqlite3_column_int(q, 0);
+        if (p) {
+            *body = xstrndup(p, n);
+            *len = n;
+        }
+    } else if (s != SQLITE_ROW && s != SQLITE_DONE) {
+        rc = db_fail(st, err, "read robots.txt of a host");
+    }
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return rc;
+}
+
+int store_host_robots_set(struct store *st, int64_t host_id, int status,
+                          const char *body, size_t len, struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->robots_set;
+
+    sqlite3_bind_int64(q, 1, host_id);
+    sqlite3_bind_int(q, 2, status);
+    if (body)
+        sqlite3_bind_blob64(q, 3, body, len, SQLITE_STATIC);
+    return step_done(st, q, "record robots.txt of a host", err);
+}
+
+int store_page_find(struct store *st, const char *url, int64_t *id,
+                    struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->page_find;
+
+    sqlite3_bind_text(q, 1, url, -1, SQLITE_STATIC);
+    return one_int(st, q, id, "look up a page", err);
+}
+
+int store_page_add(struct store *st, const struct page_new *p, int64_t *id,
+                   bool *added, struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->page_add;
+    int rc = store_page_find(st, p->url, id, err);
+
+    *added = false;
+    if (rc != CDB_OK || *id)
+        return rc;
+    sqlite3_bind_text(q, 1, p->url, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, p->host_id);
+    sqlite3_bind_int(q, 3, p->depth);
+    sqlite3_bind_int(q, 4, p->hops);
+    sqlite3_bind_text(q, 5, state_names[p->state], -1, SQLITE_STATIC);
+    if (p->reason)
+        sqlite3_bind_text(q, 6, p->reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 7, st->crawl_id);
+    rc = step_done(st, q, "add a page", err);
+    if (rc == CDB_OK) {
+        *id = sqlite3_last_insert_rowid(st->db);
+        *added = true;
+    }
+    return rc;
+}
+
+int store_page_set_state(struct store *st, int64_t page_id,
+                         enum page_state state, const char *reason,
+                         struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->page_state;
+
+    sqlite3_bind_int64(q, 1, page_id);
+    sqlite3_bind_text(q, 2, state_names[state], -1, SQLITE_STATIC);
+    if (reason)
+        sqlite3_bind_text(q, 3, reason, -1, SQLITE_TRANSIENT);
+    return step_done(st, q, "set the state of a page", err);
+}
+
+int store_lease(struct store *st, int after_depth, int64_t after_id,
+                struct lease *out, size_t max, size_t *n, struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->lease;
+    int s = SQLITE_DONE, rc = CDB_OK;
+
+    *n = 0;
+    sqlite3_bind_int(q, 1, after_depth);
+    sqlite3_bind_int64(q, 2, after_id);
+    sqlite3_bind_int64(q, 3, (int64_t)max);
+    while (*n < max && (s = sqlite3_step(q)) == SQLITE_ROW) {
+        struct lease *l = &out[(*n)++];
+
+        l->id = sqlite3_column_int64(q, 0);
+        l->host_id = sqlite3_column_int64(q, 1);
+        l->depth = sqlite3_column_int(q, 2);
+        l->hops = sqlite3_column_int(q, 3);
+        l->url = xstrdup((const char *)sqlite3_column_text(q, 4));
+    }
+    if (s != SQLITE_ROW && s != SQLITE_DONE)
+        rc = db_fail(st, err, "read the frontier");
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return rc;
+}
+
+void store_lease_release(struct lease *l)
+{
+    free(l->url);
+    l->url = NULL;
+}
+
+int store_doc_put(struct store *st, const void *body, size_t len, int64_t *id,
+                  bool *added, struct cdb_err *err)
+{
+    char hex[65];
+    sqlite3_stmt *q = st->doc_find;
+    int rc;
+
+    *added = false;
+    sha256_hex(body, len, hex);
+    sqlite3_bind_text(q, 1, hex, 64, SQLITE_STATIC);
+    rc = one_int(st, q, id, "look up a document", err);
+    if (rc != CDB_OK || *id)
+        return rc;
+    q = st->doc_add;
+    sqlite3_bind_text(q, 1, hex, 64, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, (int64_t)len);
+    sqlite3_bind_blob64(q, 3, len ? body : "", len, SQLITE_STATIC);
+    rc = step_done(st, q, "store a document", err);
+    if (rc == CDB_OK) {
+        *id = sqlite3_last_insert_rowid(st->db);
+        *added = true;
+    }
+    return rc;
+}
+
+int store_doc_text(struct store *st, int64_t doc_id, const char *title,
+                   const char *text, struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->doc_text;
+
+    sqlite3_bind_int64(q, 1, doc_id);
+    if (title)
+        sqlite3_bind_text(q, 2, title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, text ? text : "", -1, SQLITE_STATIC);
+    return step_done(st, q, "index the text of a document", err);
+}
+
+static void bind_opt_text(sqlite3_stmt *q, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(q, i, s, -1, SQLITE_STATIC);
+}
+
+static void bind_opt_id(sqlite3_stmt *q, int i, int64_t id)
+{
+    if (id > 0)
+        sqlite3_bind_int64(q, i, id);
+}
+
+int store_fetch_add(struct store *st, const struct fetch_row *f, int64_t *id,
+                    struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->fetch_add;
+    int rc;
+
+    sqlite3_bind_int64(q, 1, f->page_id);
+    sqlite3_bind_int64(q, 2, st->crawl_id);
+    sqlite3_bind_int64(q, 3, f->duration_ms);
+    if (f->status > 0)
+        sqlite3_bind_int(q, 4, f->status);
+    bind_opt_text(q, 5, f->content_type);
+    if (f->length >= 0)
+        sqlite3_bind_int64(q, 6, f->length);
+    sqlite3_bind_int(q, 7, f->truncated);
+    bind_opt_text(q, 8, f->headers);
+    bind_opt_text(q, 9, f->etag);
+    bind_opt_text(q, 10, f->last_modified);
+    bind_opt_id(q, 11, f->redirect_page_id);
+    bind_opt_text(q, 12, f->error);
+    bind_opt_id(q, 13, f->document_id);
+    rc = step_done(st, q, "record a fetch", err);
+    if (rc == CDB_OK && id)
+        *id = sqlite3_last_insert_rowid(st->db);
+    return rc;
+}
+
+int store_link_add(struct store *st, int64_t from_page_id, int64_t to_page_id,
+                   const char *kind, const char *anchor, bool nofollow,
+                   struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->link_add;
+
+    sqlite3_bind_int64(q, 1, from_page_id);
+    sqlite3_bind_int64(q, 2, to_page_id);
+    sqlite3_bind_text(q, 3, kind, -1, SQLITE_STATIC);
+    bind_opt_text(q, 4, anchor);
+    sqlite3_bind_int(q, 5, nofollow);
+    return step_done(st, q, "add a link", err);
+}
+
+int store_count_fetched(struct store *st, int64_t *n, struct cdb_err *err)
+{
+    return one_int(st, st->count_fetched, n, "count fetched pages", err);
+}
+
+/* Stats are read rarely: statements are prepared on the spot. */
+static int stat_int(struct store *st, const char *sql, int64_t *out,
+                    struct cdb_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+        sqlite3_finalize(q);
+        return db_fail(st, err, "compute statistics");
+    }
+    rc = one_int(st, q, out, "compute statistics", err);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static int stat_double(struct store *st, const char *sql, double *out,
+                       struct cdb_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = CDB_OK;
+
+    *out = 0;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK ||
+        sqlite3_step(q) != SQLITE_ROW)
+        rc = db_fail(st, err, "compute statistics");
+    else
+        *out = sqlite3_column_double(q, 0);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* Rows of (name, count), at most 1000 of them. */
+static int stat_counts(struct store *st, const char *sql,
+                       struct store_count **out, size_t *n,
+                       struct cdb_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    size_t cap = 0;
+    int s = SQLITE_ERROR;
+
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK) {
+        while (*n < 1000 && (s = sqlite3_step(q)) == SQLITE_ROW) {
+            const unsigned char *name = sqlite3_column_text(q, 0);
+
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 16;
+                *out = xrealloc(*out, cap * sizeof **out);
+            }
+            (*out)[*n].name = xstrdup(name ? (const char *)name : "");
+            (*out)[(*n)++].n = sqlite3_column_int64(q, 1);
+        }
+    }
+    sqlite3_finalize(q);
+    if (s != SQLITE_ROW && s != SQLITE_DONE)
+        return db_fail(st, err, "compute statistics");
+    return CDB_OK;
+}
+
+int store_stats(struct store *st, struct store_stats *o, struct cdb_err *err)
+{
+    const struct {
+        const char *sql;
+        int64_t *out;
+    } ints[] = {
+        { "SELECT count(*) FROM pages", &o->pages },
+        { "SELECT count(*) FROM pages WHERE state='queued'", &o->queued },
+        { "SELECT count(*) FROM pages WHERE state='done'", &o->done },
+        { "SELECT count(*) FROM pages WHERE state='failed'", &o->failed },
+        { "SELECT count(*) FROM pages WHERE state='skipped'", &o->skipped },
+        { "SELECT count(*) FROM hosts", &o->hosts },
+        { "SELECT count(*) FROM documents", &o->documents },
+        { "SELECT coalesce(sum(size),0) FROM documents", &o->document_bytes },
+        { "SELECT count(*) FROM links", &o->links },
+        { "SELECT count(*) FROM fetches", &o->fetches },
+        { "SELECT count(*) FROM fetches WHERE status IS NULL"
+          " OR status >= 400 OR error IS NOT NULL",
+          &o->errors },
+        { "SELECT count(*) FROM fetches WHERE truncated", &o->truncated },
+        { "SELECT count(*) FROM crawls", &o->crawls },
+    };
+    int rc = CDB_OK;
+
+    memset(o, 0, sizeof *o);
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0] && rc == CDB_OK; i++)
+        rc = stat_int(st, ints[i].sql, ints[i].out, err);
+    if (rc == CDB_OK)
+        rc = stat_double(
+            st,
+            "SELECT coalesce(sum((julianday(coalesce(ended_at,"
+            " (SELECT max(fetched_at) FROM fetches f WHERE f.crawl_id ="
+            " c.id), started_at)) - julianday(started_at)) * 86400), 0)"
+            " FROM crawls c",
+            &o->duration_s, err);
+    if (rc == CDB_OK)
+        rc = stat_counts(st,
+                         "SELECT coalesce(status, 'none'), count(*) FROM"
+                         " fetches GROUP BY status ORDER BY status",
+                         &o->by_status, &o->n_status, err);
+    if (rc == CDB_OK)
+        rc = stat_counts(st,
+                         "SELECT state || ': ' || coalesce(reason, '?'),"
+                         " count(*) FROM pages WHERE state IN ('failed',"
+                         " 'skipped') GROUP BY 1 ORDER BY 2 DESC, 1",
+                         &o->by_reason, &o->n_reason, err);
+    if (rc == CDB_OK)
+        rc = stat_counts(st,
+                         "SELECT kind, count(*) FROM links GROUP BY kind"
+                         " ORDER BY 2 DESC, 1",
+                         &o->by_kind, &o->n_kind, err);
+    if (rc != CDB_OK)
+        store_stats_release(o);
+    return rc;
+}
+
+static void counts_free(struct store_count *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(c[i].name);
+    free(c);
+}
+
+void store_stats_release(struct store_stats *s)
+{
+    counts_free(s->by_status, s->n_status);
+    counts_free(s->by_reason, s->n_reason);
+    counts_free(s->by_kind, s->n_kind);
+    s->by_status = s->by_reason = s->by_kind = NULL;
+    s->n_status = s->n_reason = s->n_kind = 0;
+}

@@ -1,0 +1,152 @@
+/* The storage interface: the only module that speaks SQL. One SQLite file
+ * holds the frontier, the documents, the link graph and the crawl history.
+ * The interface is kept narrow (lease pages, record a fetch, add links) so
+ * that another backend could implement it. */
+#ifndef CRAWLDB_STORE_H
+#define CRAWLDB_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct cdb_err;
+struct store;
+
+#define STORE_SCHEMA_VERSION 1
+
+/* Open or create the database at path, migrate it to the current schema and
+ * prepare the statements. Refuses a file of another application or of a
+ * newer schema. *out is NULL on failure. */
+int store_open(const char *path, struct store **out, struct cdb_err *err);
+/* Commit nothing pending (rolls back an open batch) and close; NULL-safe. */
+void store_close(struct store *st);
+
+/* Bracket a batch of writes in one transaction. store_begin() when a batch
+ * is already open does nothing; store_commit() without one does nothing. */
+int store_begin(struct store *st, struct cdb_err *err);
+int store_commit(struct store *st, struct cdb_err *err);
+bool store_in_batch(const struct store *st);
+
+/* Start a run: a crawls row with the seeds (one a line) and options (JSON);
+ * later rows this store writes belong to it. */
+int store_crawl_start(struct store *st, const char *seeds, const char *options,
+                      struct cdb_err *err);
+int64_t store_crawl_id(const struct store *st);
+/* The seeds of the latest run (one a line; caller frees), or NULL. */
+int store_last_seeds(struct store *st, char **seeds, struct cdb_err *err);
+/* End the run with status finished, interrupted or failed. */
+int store_crawl_end(struct store *st, const char *status, struct cdb_err *err);
+
+/* The id of host (scheme, name, port), created if new. */
+int store_host_id(struct store *st, const char *scheme, const char *name,
+                  int port, int64_t *id, struct cdb_err *err);
+/* robots.txt of a host: *known is false until store_host_robots_set() was
+ * called for it; *body (caller frees, may be NULL) and *status otherwise. */
+int store_host_robots_get(struct store *st, int64_t host_id, bool *known,
+                          int *status, char **body, size_t *len,
+                          struct cdb_err *err);
+int store_host_robots_set(struct store *st, int64_t host_id, int status,
+                          const char *body, size_t len, struct cdb_err *err);
+
+enum page_state { PAGE_QUEUED, PAGE_DONE, PAGE_FAILED, PAGE_SKIPPED };
+
+/* A page to add: url is canonical. reason is NULL unless state is failed
+ * or skipped. */
+struct page_new {
+    const char *url;
+    int64_t host_id;
+    int depth;
+    int hops;
+    enum page_state state;
+    const char *reason;
+};
+/* Add a page unless its URL is known. *id receives the page's id, new or
+ * old; *added whether it was new. */
+int store_page_add(struct store *st, const struct page_new *p, int64_t *id,
+                   bool *added, struct cdb_err *err);
+/* Look a URL up: *id is 0 when unknown. */
+int store_page_find(struct store *st, const char *url, int64_t *id,
+                    struct cdb_err *err);
+/* Set a page's state and reason (NULL for none). */
+int store_page_set_state(struct store *st, int64_t page_id,
+                         enum page_state state, const char *reason,
+                         struct cdb_err *err);
+
+/* A queued page handed to the crawler. */
+struct lease {
+    int64_t id;
+    int64_t host_id;
+    int depth;
+    int hops;
+    char *url; /* owned; release with store_lease_release() */
+};
+/* Up to max queued pages after position (depth, id) in breadth-first order
+ * (depth, then id); *n receives how many were written to out. The frontier
+ * stays in the database: a page remains queued until its outcome is set. */
+int store_lease(struct store *st, int after_depth, int64_t after_id,
+                struct lease *out, size_t max, size_t *n,
+                struct cdb_err *err);
+void store_lease_release(struct lease *l);
+
+/* Store a body once per content: *id receives the document's id, *added
+ * whether these bytes were new. */
+int store_doc_put(struct store *st, const void *body, size_t len, int64_t *id,
+                  bool *added, struct cdb_err *err);
+/* Index the title and text of an HTML document for full-text search. */
+int store_doc_text(struct store *st, int64_t doc_id, const char *title,
+                   const char *text, struct cdb_err *err);
+
+/* One HTTP exchange. Pointers are borrowed for the call. */
+struct fetch_row {
+    int64_t page_id;
+    int64_t duration_ms;
+    int status; /* 0: no response */
+    const char *content_type;
+    int64_t length; /* -1: no body */
+    bool truncated;
+    const char *headers;
+    const char *etag;
+    const char *last_modified;
+    int64_t redirect_page_id; /* 0: none */
+    const char *error;
+    int64_t document_id; /* 0: none */
+};
+int store_fetch_add(struct store *st, const struct fetch_row *f, int64_t *id,
+                    struct cdb_err *err);
+
+/* A link from one page to another; a repeat of (from, to, kind) is ignored.
+ * anchor may be NULL. */
+int store_link_add(struct store *st, int64_t from_page_id, int64_t to_page_id,
+                   const char *kind, const char *anchor, bool nofollow,
+                   struct cdb_err *err);
+
+/* Pages fetched so far (done or failed), across runs. */
+int store_count_fetched(struct store *st, int64_t *n, struct cdb_err *err);
+
+/* Figures for `crawldb stats`. */
+struct store_count {
+    char *name; /* owned */
+    int64_t n;
+};
+struct store_stats {
+    int64_t pages, queued, done, failed, skipped;
+    int64_t hosts, documents, document_bytes, links, fetches, errors;
+    int64_t crawls, truncated;
+    double duration_s; /* sum over runs of end - start (now for a running one) */
+    struct store_count *by_status; /* fetches by HTTP status ("none": no response) */
+    size_t n_status;
+    struct store_count *by_reason; /* skipped and failed pages by reason */
+    size_t n_reason;
+    struct store_count *by_kind; /* links by kind */
+    size_t n_kind;
+};
+int store_stats(struct store *st, struct store_stats *out, struct cdb_err *err);
+void store_stats_release(struct store_stats *s);
+
+/* The SQLite library version in use. */
+const char *store_sqlite_version(void);
+
+/* The state name used in the database: "queued", "done", ... */
+const char *store_state_name(enum page_state s);
+
+#endif
