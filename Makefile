@@ -103,12 +103,22 @@ demo: check-deps
 example: check-deps
 	@$(MAKE) --no-print-directory all
 	@rm -f crawl.db.example
-	@sh tools/demo.sh ./crawldb $(B)/fixture-serve tests/site crawl.db.example --quiet
-	@sqlite3 crawl.db.example 'PRAGMA journal_mode=DELETE; VACUUM;' >/dev/null 2>&1 || true
+	@CRAWL_OPTS="--max-size 64K" sh tools/demo.sh ./crawldb $(B)/fixture-serve tests/site crawl.db.example --quiet
+	@sqlite3 crawl.db.example 'PRAGMA journal_mode=DELETE; VACUUM;' >/dev/null
+	@ls -l crawl.db.example
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/crawldb
+
+# Pass rates against the public suites in ../shared/conformance (if there).
+CONFORMANCE ?= ../shared/conformance
+conformance: $(BIN)
+	@if [ ! -d $(CONFORMANCE) ]; then echo "no $(CONFORMANCE): skipped"; exit 0; fi; \
+	echo "== WHATWG URL tests (http and https cases)"; \
+	python3 tools/conformance-url.py --crawldb ./$(BIN) $(CONFORMANCE)/url/http_cases.jsonl; \
+	echo "== RFC 9309 robots.txt cases"; \
+	python3 tools/conformance-robots.py ./$(BIN) $(CONFORMANCE)/robots/cases.jsonl | tail -3
 
 lint:
 	clang-format --dry-run --Werror crawler/*.c crawler/*.h tests/*/*.c tests/*/*.h

@@ -641,6 +641,34 @@ static int read_file(const char *path, size_t max, struct buf *b,
     return rc;
 }
 
+/* The part of a URL robots.txt rules match: path, params and query as
+ * written (RFC 9309 compares them without re-encoding), no fragment. A bare
+ * path is used as is. */
+static void robots_path_of(const char *url, char *out, size_t n)
+{
+    const char *p = strstr(url, "://"), *end;
+    size_t len;
+
+    if (p) {
+        p += 3;
+        p += strcspn(p, "/?#");
+    } else {
+        p = url;
+    }
+    end = p + strcspn(p, "#");
+    len = (size_t)(end - p);
+    if (len + 2 > n)
+        len = n - 2;
+    if (*p != '/') { /* "" or "?q": the path is "/" */
+        out[0] = '/';
+        memcpy(out + 1, p, len);
+        out[len + 1] = '\0';
+    } else {
+        memcpy(out, p, len);
+        out[len] = '\0';
+    }
+}
+
 static int cmd_robots(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -673,21 +701,14 @@ static int cmd_robots(int argc, char **argv)
     }
     r = robots_parse(body.data, body.len, agent);
     for (int i = optind + 1; i < argc; i++) {
-        struct url_parts p = { 0 };
-        const char *rule = NULL, *path = argv[i];
-        char *canon = NULL;
+        char path[8192];
+        const char *rule = NULL;
         bool ok;
 
-        /* A URL is matched by its path and query; a bare path as is. */
-        if (argv[i][0] != '/' && argv[i][0] &&
-            url_canon(NULL, argv[i], &canon, NULL) == CDB_OK &&
-            url_split(canon, &p, NULL) == CDB_OK)
-            path = p.path;
+        robots_path_of(argv[i], path, sizeof path);
         ok = robots_allowed(r, path, &rule);
         printf("%s\t%s\t%s\n", ok ? "allow" : "disallow", argv[i],
                rule ? rule : "");
-        url_parts_release(&p);
-        free(canon);
     }
     robots_free(r);
     buf_release(&body);
