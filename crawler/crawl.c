@@ -18,8 +18,8 @@
 #include "util.h"
 
 #define AGENT_TOKEN       "crawldb"
-#define BATCH_ROWS        400  /* commit after this many changes ... */
-#define BATCH_MS          250  /* ... or this long, whichever first */
+#define BATCH_ROWS        400  /* within a poll round, commit after this ... */
+#define BATCH_MS          250  /* ... many changes or this long; and after it */
 #define HOST_CACHE        4096 /* host keys to id, and per-host state */
 #define ROBOTS_MAX_HOPS   5
 #define ROBOTS_MAX_BYTES  (512 * 1024)
@@ -196,6 +196,18 @@ static void hosts_free(struct crawl *c)
         }
         free(c->keys[i].key);
     }
+}
+
+/* Commit the open batch and open the next one. */
+static int batch_flush(struct crawl *c)
+{
+    int rc = store_commit(c->st, c->err);
+
+    c->batch_rows = 0;
+    if (rc == CDB_OK)
+        rc = store_begin(c->st, c->err);
+    c->batch_start_ms = now_ms();
+    return rc;
 }
 
 /* Count one change and commit the batch when it is big or old enough. */
@@ -722,6 +734,11 @@ static int run(struct crawl *c)
               c->fetched_before + c->prog.fetched >= c->o->max_pages)))
             break;
         rc = fetcher_poll(c->fetcher, 50, on_done, c, c->err);
+        /* Commit what this round recorded before anything new starts: a
+         * crash then loses at most the pages in flight, never a finished
+         * page whose batch was still open. WAL commits are cheap. */
+        if (rc == CDB_OK && c->batch_rows > 0)
+            rc = batch_flush(c);
         if (now_ms() - c->last_progress_ms >= PROGRESS_EVERY_MS) {
             c->last_progress_ms = now_ms();
             progress(c, NULL);

@@ -20,14 +20,14 @@ struct crawl_opts {
     const char *const *seeds; /* URLs as given; canonicalised by the crawl */
     size_t n_seeds;
     enum url_scope scope;
-    const char *include;   /* POSIX extended regex a URL must match, or NULL */
-    const char *exclude;   /* POSIX extended regex that refuses a URL, or NULL */
-    int max_depth;         /* links from a seed; -1: no limit */
-    int64_t max_pages;     /* pages fetched in the database; 0: no limit */
-    int max_redirects;     /* redirect hops in a row */
-    int64_t delay_ms;      /* between two requests to one host */
-    bool robots;           /* obey robots.txt */
-    size_t max_text;       /* bytes of visible text kept per page */
+    const char *include; /* POSIX extended regex a URL must match, or NULL */
+    const char *exclude; /* POSIX extended regex that refuses a URL, or NULL */
+    int max_depth;       /* links from a seed; -1: no limit */
+    int64_t max_pages;   /* pages fetched in the database; 0: no limit */
+    int max_redirects;   /* redirect hops in a row */
+    int64_t delay_ms;    /* between two requests to one host */
+    bool robots;         /* obey robots.txt */
+    size_t max_text;     /* bytes of visible text kept per page */
     struct fetch_opts fetch;
     const volatile sig_atomic_t *stop; /* set by a signal: finish and stop */
     void (*on_progress)(void *ctx, const struct crawl_progress *p);

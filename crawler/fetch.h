@@ -12,14 +12,14 @@ struct cdb_err;
 struct fetcher;
 
 struct fetch_opts {
-    size_t concurrency;       /* transfers in flight at most */
-    size_t per_host;          /* connections per host at most */
-    int64_t timeout_ms;       /* whole transfer */
+    size_t concurrency; /* transfers in flight at most */
+    size_t per_host;    /* connections per host at most */
+    int64_t timeout_ms; /* whole transfer */
     int64_t connect_timeout_ms;
-    size_t max_bytes;         /* body bytes kept; the rest is cut */
-    size_t max_header_bytes;  /* response header block; more fails */
+    size_t max_bytes;        /* body bytes kept; the rest is cut */
+    size_t max_header_bytes; /* response header block; more fails */
     const char *user_agent;
-    bool insecure;            /* skip TLS verification */
+    bool insecure; /* skip TLS verification */
 };
 
 /* Defaults: 16 transfers, 4 per host, 30 s, 10 s, 20 MiB, 256 KiB. */
@@ -28,18 +28,18 @@ void fetch_opts_init(struct fetch_opts *o);
 /* What one transfer produced. Everything is borrowed for the duration of
  * the on_done callback only. */
 struct fetch_result {
-    void *ctx;            /* as given to fetcher_add() */
-    const char *url;      /* as requested */
-    int status;           /* HTTP status; 0 when no response came */
-    const char *headers;  /* the final response's header block, or "" */
+    void *ctx;                /* as given to fetcher_add() */
+    const char *url;          /* as requested */
+    int status;               /* HTTP status; 0 when no response came */
+    const char *headers;      /* the final response's header block, or "" */
     const char *content_type; /* NULL if none */
-    const char *location; /* raw Location header, NULL if none */
+    const char *location;     /* raw Location header, NULL if none */
     const char *etag;
     const char *last_modified;
-    const char *body;     /* decoded body, NUL-terminated; never NULL */
+    const char *body; /* decoded body, NUL-terminated; never NULL */
     size_t body_len;
-    bool truncated;       /* body cut at max_bytes */
-    const char *error;    /* NULL on success, else why the transfer failed */
+    bool truncated;    /* body cut at max_bytes */
+    const char *error; /* NULL on success, else why the transfer failed */
     int64_t duration_ms;
 };
 

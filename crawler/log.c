@@ -81,13 +81,13 @@ static void emit(enum log_level level, const char *fmt, va_list ap,
     buf_release(&line);
 }
 
-#define LOG_FN(name, level)                                                   \
-    void name(const char *fmt, ...)                                           \
-    {                                                                         \
-        va_list ap;                                                           \
-        va_start(ap, fmt);                                                    \
-        emit(level, fmt, ap, NULL);                                           \
-        va_end(ap);                                                           \
+#define LOG_FN(name, level)                                                    \
+    void name(const char *fmt, ...)                                            \
+    {                                                                          \
+        va_list ap;                                                            \
+        va_start(ap, fmt);                                                     \
+        emit(level, fmt, ap, NULL);                                            \
+        va_end(ap);                                                            \
     }
 LOG_FN(log_error, LOG_ERROR)
 LOG_FN(log_warn, LOG_WARN)

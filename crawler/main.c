@@ -202,8 +202,8 @@ static void on_progress(void *ctx, const struct crawl_progress *p)
         fmt_bytes(size, sizeof size, (double)p->length);
         if (p->status)
             log_info("%d %s %lld ms %s%s%s", p->status, size,
-                     (long long)p->duration_ms, p->url,
-                     p->error ? ": " : "", p->error ? p->error : "");
+                     (long long)p->duration_ms, p->url, p->error ? ": " : "",
+                     p->error ? p->error : "");
         else
             log_info("ERR %lld ms %s: %s", (long long)p->duration_ms, p->url,
                      p->error ? p->error : "failed");
@@ -386,8 +386,9 @@ static int cmd_crawl(int argc, char **argv)
             store_close(st);
             if (log_file)
                 fclose(log_file);
-            return usage_error("crawl", "%s", "no URL given and no crawl in "
-                                              "the database to continue");
+            return usage_error("crawl", "%s",
+                               "no URL given and no crawl in "
+                               "the database to continue");
         }
         if (rc == CDB_OK) {
             size_t n = 1;
@@ -433,8 +434,7 @@ static int cmd_crawl(int argc, char **argv)
                  db, (long long)res.fetched, size, (long long)res.done,
                  (long long)res.failed, (long long)res.skipped,
                  (double)res.elapsed_ms / 1000.0,
-                 res.interrupted ? ", interrupted: run again to continue"
-                                 : "");
+                 res.interrupted ? ", interrupted: run again to continue" : "");
         if (res.interrupted)
             code = EXIT_RUNTIME;
         else if (res.failed > 0)
@@ -513,8 +513,7 @@ static int cmd_stats(int argc, char **argv)
     /* Reading statistics must not create a database. */
     probe = fopen(db, "rb");
     if (!probe) {
-        fprintf(stderr, "crawldb: cannot open '%s': %s\n", db,
-                strerror(errno));
+        fprintf(stderr, "crawldb: cannot open '%s': %s\n", db, strerror(errno));
         return EXIT_DB;
     }
     fclose(probe);
@@ -583,8 +582,8 @@ static int cmd_url(int argc, char **argv)
     int code = EXIT_OK;
     char *out = NULL;
 
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-                      strcmp(argv[1], "-h") == 0)) {
+    if (argc >= 2 &&
+        (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         fputs(usage_url, stdout);
         return EXIT_OK;
     }
@@ -755,8 +754,8 @@ static int cmd_extract(int argc, char **argv)
         fprintf(stderr, "crawldb: %s\n", err.msg);
         return EXIT_RUNTIME;
     }
-    rc = extract_html(body.data ? body.data : "", body.len, base, NULL,
-                      1 << 20, print_link, NULL, &page, &err);
+    rc = extract_html(body.data ? body.data : "", body.len, base, NULL, 1 << 20,
+                      print_link, NULL, &page, &err);
     if (rc != CDB_OK)
         fprintf(stderr, "crawldb: %s\n", err.msg);
     extract_page_release(&page);

@@ -237,13 +237,13 @@ int store_open(const char *path, struct store **out, struct cdb_err *err)
                       st->db ? sqlite3_errmsg(st->db) : "out of memory");
     if (rc == CDB_OK) {
         sqlite3_busy_timeout(st->db, 5000);
-        rc = exec_sql(st,
-                      "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL;"
-                      " PRAGMA synchronous=NORMAL;",
-                      "set up", err);
+        rc = exec_sql(st, "PRAGMA foreign_keys=ON", "set up", err);
     }
     if (rc == CDB_OK)
         rc = migrate(st, err);
+    if (rc == CDB_OK) /* only once the file is known to be ours */
+        rc = exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+                      "set up", err);
     if (rc == CDB_OK)
         rc = exec_sql(st, schema_views, "create the views", err);
     if (rc == CDB_OK)

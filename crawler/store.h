@@ -84,8 +84,7 @@ struct lease {
  * (depth, then id); *n receives how many were written to out. The frontier
  * stays in the database: a page remains queued until its outcome is set. */
 int store_lease(struct store *st, int after_depth, int64_t after_id,
-                struct lease *out, size_t max, size_t *n,
-                struct cdb_err *err);
+                struct lease *out, size_t max, size_t *n, struct cdb_err *err);
 void store_lease_release(struct lease *l);
 
 /* Store a body once per content: *id receives the document's id, *added
@@ -132,8 +131,10 @@ struct store_stats {
     int64_t pages, queued, done, failed, skipped;
     int64_t hosts, documents, document_bytes, links, fetches, errors;
     int64_t crawls, truncated;
-    double duration_s; /* sum over runs of end - start (now for a running one) */
-    struct store_count *by_status; /* fetches by HTTP status ("none": no response) */
+    double
+        duration_s; /* sum over runs of end - start (now for a running one) */
+    struct store_count
+        *by_status; /* fetches by HTTP status ("none": no response) */
     size_t n_status;
     struct store_count *by_reason; /* skipped and failed pages by reason */
     size_t n_reason;

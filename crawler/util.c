@@ -108,7 +108,8 @@ bool parse_ll(const char *s, long long min, long long max, long long *out)
     char *end = NULL;
     long long v;
 
-    if (!s || !*s)
+    /* strtoll() would skip leading white space: a whole number has none. */
+    if (!s || !(*s == '-' || *s == '+' || (*s >= '0' && *s <= '9')))
         return false;
     errno = 0;
     v = strtoll(s, &end, 10);
