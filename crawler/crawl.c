@@ -307,12 +307,11 @@ static bool is_html(const char *content_type, const char *body, size_t len)
 
         return (n == 9 && ascii_ncasecmp(content_type, "text/html", 9) == 0) ||
                (n == 21 &&
-                ascii_ncasecmp(content_type, "application/xhtml+xml", 21) ==
-                    0);
+                ascii_ncasecmp(content_type, "application/xhtml+xml", 21) == 0);
     }
     /* No type: sniff for markup at the start, as browsers do. */
-    while (len && (*body == ' ' || *body == '\n' || *body == '\r' ||
-                   *body == '\t')) {
+    while (len &&
+           (*body == ' ' || *body == '\n' || *body == '\r' || *body == '\t')) {
         body++;
         len--;
     }
@@ -377,10 +376,10 @@ static int page_done(struct crawl *c, struct slot *s,
     f.last_modified = r->last_modified;
     f.error = r->error;
     if (r->status > 0 && (r->body_len > 0 || r->status / 100 == 2))
-        rc = store_doc_put(c->st, r->body, r->body_len, &f.document_id,
-                           &added, c->err);
-    html = r->status / 100 == 2 && is_html(r->content_type, r->body,
-                                           r->body_len);
+        rc = store_doc_put(c->st, r->body, r->body_len, &f.document_id, &added,
+                           c->err);
+    html =
+        r->status / 100 == 2 && is_html(r->content_type, r->body, r->body_len);
     if (rc == CDB_OK && r->status / 100 == 3 && r->location) {
         char *target = NULL;
         struct cdb_err uerr = { 0 };
@@ -467,8 +466,8 @@ static int robots_done(struct crawl *c, struct host *h,
     else /* 5xx, unreachable or a redirect too far: assume all refused */
         h->robots = robots_new_deny_all();
     h->robots_state = ROBOTS_READY;
-    rc = store_host_robots_set(c->st, h->id, r->status, r->body,
-                               r->body_len, c->err);
+    rc = store_host_robots_set(c->st, h->id, r->status, r->body, r->body_len,
+                               c->err);
     if (rc == CDB_OK)
         rc = batch_tick(c, 1);
     return rc;
@@ -577,8 +576,7 @@ static int dispatch(struct crawl *c)
             if (rc == CDB_OK && known && status / 100 == 2) {
                 h->robots = robots_parse(body, len, AGENT_TOKEN);
                 h->robots_state = ROBOTS_READY;
-            } else if (rc == CDB_OK && known && status >= 400 &&
-                       status < 500) {
+            } else if (rc == CDB_OK && known && status >= 400 && status < 500) {
                 h->robots = robots_new_allow_all();
                 h->robots_state = ROBOTS_READY;
             } else if (rc == CDB_OK) { /* unknown, or failed last time */
@@ -707,8 +705,8 @@ static int run(struct crawl *c)
     for (size_t i = 0; i < c->o->n_seeds; i++)
         buf_addf(&seeds, "%s%s", i ? "\n" : "", c->o->seeds[i]);
     options_json(c->o, &opts);
-    rc = store_crawl_start(c->st, seeds.data ? seeds.data : "",
-                           opts.data, c->err);
+    rc = store_crawl_start(c->st, seeds.data ? seeds.data : "", opts.data,
+                           c->err);
     buf_release(&seeds);
     buf_release(&opts);
     if (rc == CDB_OK)
@@ -773,13 +771,13 @@ int crawl_run(const struct crawl_opts *o, struct store *st,
     c->err = err;
     c->cur_depth = -1;
     c->start_ms = now_ms();
-    c->window_cap = o->fetch.concurrency * 4 < 64 ? 64
-                                                  : o->fetch.concurrency * 4;
+    c->window_cap =
+        o->fetch.concurrency * 4 < 64 ? 64 : o->fetch.concurrency * 4;
     if (c->window_cap > 256)
         c->window_cap = 256;
     c->window = xcalloc(c->window_cap, sizeof *c->window);
-    rc = o->n_seeds == 0 ? cdb_fail(err, CDB_EINVAL, "no URL to crawl")
-                         : CDB_OK;
+    rc =
+        o->n_seeds == 0 ? cdb_fail(err, CDB_EINVAL, "no URL to crawl") : CDB_OK;
     if (rc == CDB_OK)
         rc = compile_re(o->include, &c->include, &c->has_include, err);
     if (rc == CDB_OK)

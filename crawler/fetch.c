@@ -148,8 +148,7 @@ int fetcher_add(struct fetcher *f, const char *url, void *ctx,
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, f->opts.insecure ? 0L : 2L);
     if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
         transfer_free(t);
-        return cdb_fail(err, CDB_ENET, "cannot start a transfer of '%s'",
-                        url);
+        return cdb_fail(err, CDB_ENET, "cannot start a transfer of '%s'", url);
     }
     t->next = f->head;
     if (f->head)
@@ -166,8 +165,8 @@ size_t fetcher_active(const struct fetcher *f)
 
 /* The value of header name in block (first occurrence), copied into out, or
  * NULL. Values are trimmed; names compare case-insensitively. */
-static const char *header_value(const char *block, const char *name,
-                                char *out, size_t outlen)
+static const char *header_value(const char *block, const char *name, char *out,
+                                size_t outlen)
 {
     size_t nlen = strlen(name);
 
@@ -182,8 +181,8 @@ static const char *header_value(const char *block, const char *name,
 
             while (v < ve && (*v == ' ' || *v == '\t'))
                 v++;
-            while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' ||
-                              ve[-1] == '\t'))
+            while (ve > v &&
+                   (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t'))
                 ve--;
             if ((size_t)(ve - v) >= outlen)
                 return NULL;

@@ -3,6 +3,7 @@
 #define CRAWLDB_SCHEMA_H
 
 extern const char schema_001_init[];
+extern const char schema_002_politeness[];
 extern const char schema_views[];
 
 #endif

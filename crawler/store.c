@@ -15,7 +15,7 @@
 #include "util.h"
 
 #define APPLICATION_ID 0x63726462 /* "crdb" */
-#define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+#define NOW_SQL        "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
 
 struct store {
     sqlite3 *db;
@@ -127,7 +127,8 @@ static int pragma_int(struct store *st, const char *sql, int *out,
 /* Bring the file to STORE_SCHEMA_VERSION, one step a transaction. */
 static int migrate(struct store *st, struct cdb_err *err)
 {
-    static const char *const steps[] = { schema_001_init };
+    static const char *const steps[] = { schema_001_init,
+                                         schema_002_politeness };
     int version = 0, app = 0, rc;
     char sql[128];
 
@@ -148,8 +149,7 @@ static int migrate(struct store *st, struct cdb_err *err)
         /* A non-empty file that is not ours must not be written to. */
         int tables = 0;
 
-        rc = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &tables,
-                        err);
+        rc = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &tables, err);
         if (rc != CDB_OK)
             return rc;
         if (tables > 0)
@@ -230,11 +230,11 @@ int store_open(const char *path, struct store **out, struct cdb_err *err)
     *out = NULL;
     st->path = xstrdup(path);
     if (sqlite3_open_v2(path, &st->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK)
-        rc = cdb_fail(err, st->db ? CDB_EDB : CDB_ENOMEM,
-                      "cannot open '%s': %s", path,
-                      st->db ? sqlite3_errmsg(st->db) : "out of memory");
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        NULL) != SQLITE_OK)
+        rc =
+            cdb_fail(err, st->db ? CDB_EDB : CDB_ENOMEM, "cannot open '%s': %s",
+                     path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
     if (rc == CDB_OK) {
         sqlite3_busy_timeout(st->db, 5000);
         rc = exec_sql(st, "PRAGMA foreign_keys=ON", "set up", err);
@@ -278,8 +278,7 @@ void store_close(struct store *st)
 static int step_done(struct store *st, sqlite3_stmt *q, const char *what,
                      struct cdb_err *err)
 {
-    int rc = sqlite3_step(q) == SQLITE_DONE ? CDB_OK
-                                            : db_fail(st, err, what);
+    int rc = sqlite3_step(q) == SQLITE_DONE ? CDB_OK : db_fail(st, err, what);
 
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
@@ -653,8 +652,7 @@ static int stat_double(struct store *st, const char *sql, double *out,
 
 /* Rows of (name, count), at most 1000 of them. */
 static int stat_counts(struct store *st, const char *sql,
-                       struct store_count **out, size_t *n,
-                       struct cdb_err *err)
+                       struct store_count **out, size_t *n, struct cdb_err *err)
 {
     sqlite3_stmt *q = NULL;
     size_t cap = 0;

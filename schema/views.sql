@@ -3,6 +3,7 @@ DROP VIEW IF EXISTS v_pages;
 DROP VIEW IF EXISTS v_links;
 DROP VIEW IF EXISTS v_errors;
 DROP VIEW IF EXISTS v_fetches;
+DROP VIEW IF EXISTS v_changes;
 
 -- Each page with its latest fetch.
 CREATE VIEW v_pages AS
@@ -15,7 +16,7 @@ LEFT JOIN fetches f ON f.id = (SELECT max(id) FROM fetches WHERE page_id = p.id)
 
 CREATE VIEW v_links AS
 SELECT l.id, pf.url AS from_url, pt.url AS to_url, l.kind, l.anchor,
-       l.nofollow, pt.state AS to_state
+       l.nofollow, pt.state AS to_state, l.gone_crawl_id
 FROM links l
 JOIN pages pf ON pf.id = l.from_page_id
 JOIN pages pt ON pt.id = l.to_page_id;
@@ -36,3 +37,21 @@ SELECT p.url, f.status, coalesce(f.error, p.reason) AS error, f.fetched_at,
 FROM fetches f JOIN pages p ON p.id = f.page_id
 WHERE f.status IS NULL OR f.status >= 400 OR f.error IS NOT NULL
    OR f.truncated = 1;
+
+-- Pages whose content changed from one crawl to a later one: each pair of
+-- successive successful fetches of a page, in different runs, with
+-- different documents.
+CREATE VIEW v_changes AS
+SELECT p.url, a.crawl_id AS old_crawl_id, b.crawl_id AS new_crawl_id,
+       da.sha256 AS old_sha256, db.sha256 AS new_sha256,
+       a.fetched_at AS old_fetched_at, b.fetched_at AS new_fetched_at
+FROM fetches b
+JOIN fetches a ON a.id = (SELECT max(id) FROM fetches x
+                          WHERE x.page_id = b.page_id AND x.id < b.id
+                            AND x.document_id IS NOT NULL
+                            AND x.status BETWEEN 200 AND 299)
+JOIN pages p ON p.id = b.page_id
+JOIN documents da ON da.id = a.document_id
+JOIN documents db ON db.id = b.document_id
+WHERE b.status BETWEEN 200 AND 299 AND b.crawl_id <> a.crawl_id
+  AND a.document_id <> b.document_id;

@@ -1,0 +1,279 @@
+/* Helpers shared by the integration tests: a fixture server and a fresh
+ * temporary database per test, one crawl_run() in-process, and assertions
+ * in SQL through sqlite3 directly. Each tests/integ/test_*.c includes it
+ * after cmocka.h; the functions are static inline so that a test program
+ * that does not use one of them builds without a warning. */
+#ifndef CRAWLDB_INTEG_H
+#define CRAWLDB_INTEG_H
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <libxml/parser.h>
+#include <sqlite3.h>
+
+#include "cdb.h"
+#include "crawl.h"
+#include "fixture.h"
+#include "store.h"
+
+#define ENV_URLS 4 /* URLs env_url() keeps valid at once */
+
+/* One test's world: its server, its temporary directory and database. */
+struct env {
+    struct fixture *fx;
+    char dir[64];
+    char db[96];
+    char urls[ENV_URLS][512];
+    int next_url;
+};
+
+/* Start a fixture on routes (and files under docroot, may be NULL) and
+ * make an empty temporary directory for the database. */
+static inline void env_start(struct env *e, const struct fixture_route *routes,
+                             size_t n, const char *docroot)
+{
+    struct cdb_err err = { 0 };
+
+    memset(e, 0, sizeof *e);
+    snprintf(e->dir, sizeof e->dir, "/tmp/crawldb-integ-XXXXXX");
+    assert_non_null(mkdtemp(e->dir));
+    snprintf(e->db, sizeof e->db, "%s/crawl.db", e->dir);
+    e->fx = fixture_start(routes, n, docroot, &err);
+    if (!e->fx)
+        fail_msg("%s", err.msg);
+}
+
+/* Remove the database file of path with its WAL and shared-memory files. */
+static inline void db_remove(const char *path)
+{
+    char aux[160];
+
+    unlink(path);
+    snprintf(aux, sizeof aux, "%s-wal", path);
+    unlink(aux);
+    snprintf(aux, sizeof aux, "%s-shm", path);
+    unlink(aux);
+}
+
+static inline void env_stop(struct env *e)
+{
+    fixture_stop(e->fx);
+    e->fx = NULL;
+    db_remove(e->db);
+    rmdir(e->dir);
+}
+
+/* The fixture's origin followed by path; valid for ENV_URLS more calls. */
+static inline const char *env_url(struct env *e, const char *path)
+{
+    char *u = e->urls[e->next_url++ % ENV_URLS];
+
+    snprintf(u, sizeof e->urls[0], "%s%s", fixture_origin(e->fx), path);
+    return u;
+}
+
+/* Options for a quick crawl of one seed: short timeouts, the rest default. */
+static inline void opts_for(struct crawl_opts *o, const char *const *seed)
+{
+    crawl_opts_init(o);
+    o->seeds = seed;
+    o->n_seeds = 1;
+    o->fetch.timeout_ms = 10000;
+    o->fetch.connect_timeout_ms = 5000;
+}
+
+/* Run one crawl into the database at path; it must succeed. */
+static inline struct crawl_progress crawl_db(const char *path,
+                                             const struct crawl_opts *o)
+{
+    struct crawl_progress prog = { 0 };
+    struct cdb_err err = { 0 };
+    struct store *st = NULL;
+
+    if (store_open(path, &st, &err) != CDB_OK)
+        fail_msg("%s", err.msg);
+    if (crawl_run(o, st, &prog, &err) != CDB_OK)
+        fail_msg("crawl_run: %s", err.msg);
+    store_close(st);
+    return prog;
+}
+
+static inline sqlite3 *db_open(const char *path)
+{
+    sqlite3 *db = NULL;
+
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        fail_msg("cannot open '%s': %s", path, sqlite3_errmsg(db));
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+/* Prepare sql and bind the text parameters a1 and a2 (NULL: left unbound). */
+static inline sqlite3_stmt *q_prepare(sqlite3 *db, const char *sql,
+                                      const char *a1, const char *a2)
+{
+    sqlite3_stmt *q = NULL;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        fail_msg("cannot prepare '%s': %s", sql, sqlite3_errmsg(db));
+    if (a1)
+        sqlite3_bind_text(q, 1, a1, -1, SQLITE_TRANSIENT);
+    if (a2)
+        sqlite3_bind_text(q, 2, a2, -1, SQLITE_TRANSIENT);
+    return q;
+}
+
+/* The integer in the first column of the first row; -1 if there is none. */
+static inline int64_t q_int(sqlite3 *db, const char *sql, const char *a1,
+                            const char *a2)
+{
+    sqlite3_stmt *q = q_prepare(db, sql, a1, a2);
+    int s = sqlite3_step(q);
+    int64_t v = s == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+
+    if (s != SQLITE_ROW && s != SQLITE_DONE)
+        fail_msg("'%s': %s", sql, sqlite3_errmsg(db));
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* The text of the first column of the first row (caller frees), or NULL
+ * if there is no row or it is NULL. */
+static inline char *q_text(sqlite3 *db, const char *sql, const char *a1,
+                           const char *a2)
+{
+    sqlite3_stmt *q = q_prepare(db, sql, a1, a2);
+    int s = sqlite3_step(q);
+    char *v = NULL;
+
+    if (s == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+        v = strdup((const char *)sqlite3_column_text(q, 0));
+    else if (s != SQLITE_ROW && s != SQLITE_DONE)
+        fail_msg("'%s': %s", sql, sqlite3_errmsg(db));
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* Assert that sql (text result) gives want for the bound a1, a2. */
+static inline void q_expect(sqlite3 *db, const char *sql, const char *a1,
+                            const char *a2, const char *want)
+{
+    char *got = q_text(db, sql, a1, a2);
+
+    if (!want && got)
+        fail_msg("'%s' [%s]: got '%s', want no value", sql, a1 ? a1 : "", got);
+    if (want && (!got || strcmp(got, want) != 0))
+        fail_msg("'%s' [%s]: got '%s', want '%s'", sql, a1 ? a1 : "",
+                 got ? got : "(null)", want);
+    free(got);
+}
+
+/* The state and reason of a page as "state" or "state:reason". */
+#define SQL_PAGE_STATE                                                         \
+    "SELECT state || coalesce(':' || reason, '') FROM pages WHERE url = ?1"
+
+/* PRAGMA integrity_check says ok and foreign_key_check finds nothing. */
+static inline void assert_db_sound(sqlite3 *db)
+{
+    q_expect(db, "PRAGMA integrity_check", NULL, NULL, "ok");
+    assert_int_equal(
+        q_int(db, "SELECT count(*) FROM pragma_foreign_key_check", NULL, NULL),
+        0);
+}
+
+static inline void assert_db_file_sound(const char *path)
+{
+    sqlite3 *db = db_open(path);
+
+    assert_db_sound(db);
+    sqlite3_close(db);
+}
+
+static inline void first_path(void *ctx, const char *method, const char *path,
+                              int64_t t_ms, const char *user_agent,
+                              const char *if_none_match,
+                              const char *if_modified_since)
+{
+    char *out = ctx;
+
+    (void)method;
+    (void)t_ms;
+    (void)user_agent;
+    (void)if_none_match;
+    (void)if_modified_since;
+    if (!out[0])
+        snprintf(out, 256, "%s", path);
+}
+
+/* The path of the first request the fixture logged. */
+static inline void assert_first_request(struct fixture *fx, const char *want)
+{
+    char got[256] = "";
+
+    fixture_each(fx, first_path, got);
+    assert_string_equal(got, want);
+}
+
+/* The set of rows of sql on database a equals the one on database b:
+ * b is attached as "other" and sql is run on each side; sql names its
+ * tables with the prefix SCHEMA, which is replaced by "main." or
+ * "other.". Returns the rows in one and not the other. */
+static inline int64_t sets_differ(const char *a, const char *b, const char *sql)
+{
+    sqlite3 *db = db_open(a);
+    sqlite3_stmt *q;
+    char side[2][2048], query[4 * 2048 + 128];
+    int64_t n;
+
+    for (int i = 0; i < 2; i++) {
+        const char *pre = i == 0 ? "main." : "other.";
+        size_t o = 0;
+
+        for (const char *s = sql; *s && o + 8 < sizeof side[i];) {
+            if (strncmp(s, "SCHEMA", 6) == 0) {
+                o += (size_t)snprintf(side[i] + o, sizeof side[i] - o, "%s",
+                                      pre);
+                s += 6;
+            } else {
+                side[i][o++] = *s++;
+            }
+        }
+        side[i][o] = '\0';
+    }
+    snprintf(query, sizeof query,
+             "SELECT (SELECT count(*) FROM (%s EXCEPT %s))"
+             " + (SELECT count(*) FROM (%s EXCEPT %s))",
+             side[0], side[1], side[1], side[0]);
+    q = q_prepare(db, "ATTACH ?1 AS other", b, NULL);
+    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+    n = q_int(db, query, NULL, NULL);
+    sqlite3_close(db);
+    return n;
+}
+
+/* What a test main does first, as crawldb's main() does. */
+static inline int integ_init(void)
+{
+    if (!setlocale(LC_CTYPE, "C.UTF-8"))
+        setlocale(LC_CTYPE, "");
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fputs("cannot initialise libcurl\n", stderr);
+        return -1;
+    }
+    xmlInitParser();
+    return 0;
+}
+
+static inline void integ_cleanup(void)
+{
+    xmlCleanupParser();
+    curl_global_cleanup();
+}
+
+#endif

@@ -1,0 +1,945 @@
+/* Integration tests of the crawl loop on small sites: each test declares a
+ * route table, crawls it in-process into a fresh temporary database, and
+ * asserts in SQL and in the server's request log what was stored, what was
+ * fetched once and what was never fetched. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "integ.h"
+#include "util.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Crawl e's database with o, then check the file is sound. */
+static struct crawl_progress crawl_checked(struct env *e,
+                                           const struct crawl_opts *o)
+{
+    struct crawl_progress p = crawl_db(e->db, o);
+
+    assert_db_file_sound(e->db);
+    return p;
+}
+
+/* A second run on the finished database fetches nothing, requests
+ * nothing, and adds one crawls row that says finished. */
+static void assert_recrawl_idle(struct env *e, const struct crawl_opts *o)
+{
+    sqlite3 *db = db_open(e->db);
+    int64_t crawls = q_int(db, "SELECT count(*) FROM crawls", NULL, NULL);
+    int64_t fetches = q_int(db, "SELECT count(*) FROM fetches", NULL, NULL);
+    unsigned total = fixture_total(e->fx);
+    struct crawl_progress p;
+
+    sqlite3_close(db);
+    p = crawl_checked(e, o);
+    assert_int_equal(p.fetched, 0);
+    assert_int_equal(fixture_total(e->fx), total);
+    db = db_open(e->db);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM crawls", NULL, NULL),
+                     crawls + 1);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM fetches", NULL, NULL),
+                     fetches);
+    q_expect(db,
+             "SELECT status || ' ' || fetches FROM crawls"
+             " ORDER BY id DESC LIMIT 1",
+             NULL, NULL, "finished 0");
+    sqlite3_close(db);
+}
+
+/* The anchor of the link (from, to, kind): "<none>" when there is no such
+ * link, "<null>" when its anchor is NULL. Caller frees. */
+static char *link_anchor(sqlite3 *db, const char *from, const char *to,
+                         const char *kind)
+{
+    sqlite3_stmt *q = q_prepare(db,
+                                "SELECT coalesce(anchor, '<null>') FROM v_links"
+                                " WHERE from_url = ?1 AND to_url = ?2"
+                                " AND kind = ?3",
+                                from, to);
+    char *v;
+
+    sqlite3_bind_text(q, 3, kind, -1, SQLITE_STATIC);
+    v = strdup(sqlite3_step(q) == SQLITE_ROW
+                   ? (const char *)sqlite3_column_text(q, 0)
+                   : "<none>");
+    sqlite3_finalize(q);
+    return v;
+}
+
+static void assert_link(struct env *e, sqlite3 *db, const char *from,
+                        const char *to, const char *kind, const char *anchor)
+{
+    char f[512], t[512], *got;
+
+    snprintf(f, sizeof f, "%s%s", fixture_origin(e->fx), from);
+    snprintf(t, sizeof t, "%s%s", fixture_origin(e->fx), to);
+    got = link_anchor(db, f, t, kind);
+    if (strcmp(got, anchor) != 0)
+        fail_msg("link %s -> %s (%s): anchor '%s', want '%s'", from, to, kind,
+                 got, anchor);
+    free(got);
+}
+
+/* The state (and reason) of the page at path, and its request count. */
+static void assert_page(struct env *e, sqlite3 *db, const char *path,
+                        const char *state, unsigned hits)
+{
+    q_expect(db, SQL_PAGE_STATE, env_url(e, path), NULL, state);
+    if (fixture_hits(e->fx, path) != hits)
+        fail_msg("'%s' was requested %u times, want %u", path,
+                 fixture_hits(e->fx, path), hits);
+}
+
+/* Every page has exactly one fetch row and was requested exactly once. */
+static void assert_each_fetched_once(struct env *e, sqlite3 *db)
+{
+    sqlite3_stmt *q = q_prepare(db,
+                                "SELECT p.url, (SELECT count(*) FROM fetches f"
+                                " WHERE f.page_id = p.id) FROM pages p"
+                                " WHERE p.state IN ('done', 'failed')",
+                                NULL, NULL);
+    size_t olen = strlen(fixture_origin(e->fx));
+
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *url = (const char *)sqlite3_column_text(q, 0);
+
+        if (sqlite3_column_int(q, 1) != 1)
+            fail_msg("'%s' has %d fetch rows", url, sqlite3_column_int(q, 1));
+        if (strncmp(url, fixture_origin(e->fx), olen) == 0 &&
+            fixture_hits(e->fx, url + olen) != 1)
+            fail_msg("'%s' was requested %u times", url,
+                     fixture_hits(e->fx, url + olen));
+    }
+    sqlite3_finalize(q);
+}
+
+static const char LK_INDEX[] =
+    "<!DOCTYPE html><html><head><title>Home page</title>"
+    "<link rel=\"stylesheet\" href=\"/s.css\">"
+    "<script src=\"/s.js\"></script></head><body>"
+    "<p><a href=\"/a.html\">Page <b>A</b></a> and <a href=\"b.html\">B</a>"
+    " <img src=\"/logo.png\" alt=\"logo\">"
+    " <iframe src=\"/frame.html\"></iframe></p></body></html>";
+static const char LK_A[] =
+    "<!DOCTYPE html><html><head><title>A</title>"
+    "<meta http-equiv=\"refresh\" content=\"5; url=/b.html\">"
+    "<link rel=\"canonical\" href=\"{{ORIGIN}}/b.html\"></head>"
+    "<body><a href=\"/#top\">Home</a></body></html>";
+static const char LK_B[] = "<!DOCTYPE html><html><head><title>B</title>"
+                           "</head><body><p><a href=\"a.html\">  again\n"
+                           "  A </a></p></body></html>";
+static const char LK_FRAME[] =
+    "<html><body><a href=\"/\">top</a></body></html>";
+static const char PNG_BYTES[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01";
+
+static const struct fixture_route links_routes[] = {
+    { .path = "/", .body = LK_INDEX },
+    { .path = "/a.html", .body = LK_A },
+    { .path = "/b.html", .body = LK_B },
+    { .path = "/frame.html", .body = LK_FRAME },
+    { .path = "/s.css",
+      .headers = "Content-Type: text/css\n",
+      .body = "body { color: #333 }\n" },
+    { .path = "/s.js",
+      .headers = "Content-Type: text/javascript\n",
+      .body = "var x = 1;\n" },
+    { .path = "/logo.png",
+      .headers = "Content-Type: image/png\n",
+      .body = PNG_BYTES,
+      .body_len = sizeof PNG_BYTES - 1 },
+};
+
+/* Every reachable page is fetched once (one fetch row, one request),
+ * robots.txt comes first, every link is stored with its kind and anchor
+ * text, the views name URLs, and a second run fetches nothing. */
+static void test_crawl_links_and_kinds(void **state)
+{
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    sqlite3 *db;
+    struct crawl_progress p;
+
+    (void)state;
+    env_start(&e, links_routes, N(links_routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    p = crawl_checked(&e, &o);
+    assert_int_equal(p.fetched, 7);
+    assert_int_equal(p.done, 7);
+    assert_first_request(e.fx, "/robots.txt");
+    assert_int_equal(fixture_hits(e.fx, "/robots.txt"), 1);
+    assert_int_equal(fixture_total(e.fx), 8);
+    db = db_open(e.db);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM pages", NULL, NULL), 7);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM fetches", NULL, NULL), 7);
+    assert_each_fetched_once(&e, db);
+    for (size_t i = 0; i < N(links_routes); i++)
+        assert_page(&e, db, links_routes[i].path, "done", 1);
+    assert_link(&e, db, "/", "/s.css", "link", "<null>");
+    assert_link(&e, db, "/", "/s.js", "script", "<null>");
+    assert_link(&e, db, "/", "/a.html", "a", "Page A");
+    assert_link(&e, db, "/", "/b.html", "a", "B");
+    assert_link(&e, db, "/", "/logo.png", "img", "<null>");
+    assert_link(&e, db, "/", "/frame.html", "iframe", "<null>");
+    assert_link(&e, db, "/a.html", "/b.html", "refresh", "<null>");
+    assert_link(&e, db, "/a.html", "/b.html", "canonical", "<null>");
+    assert_link(&e, db, "/a.html", "/", "a", "Home");
+    assert_link(&e, db, "/b.html", "/a.html", "a", "again A");
+    assert_link(&e, db, "/frame.html", "/", "a", "top");
+    assert_int_equal(q_int(db, "SELECT count(*) FROM links", NULL, NULL), 11);
+    /* The views join ids back to URLs. */
+    q_expect(db,
+             "SELECT state || ' ' || status || ' ' || title FROM v_pages"
+             " WHERE url = ?1",
+             env_url(&e, "/"), NULL, "done 200 Home page");
+    assert_int_equal(q_int(db,
+                           "SELECT count(*) FROM v_links WHERE from_url = ?1"
+                           " AND to_state = 'done'",
+                           env_url(&e, "/"), NULL),
+                     6);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM v_errors", NULL, NULL), 0);
+    q_expect(db, "SELECT status FROM crawls", NULL, NULL, "finished");
+    q_expect(db, "SELECT robots_status FROM hosts", NULL, NULL, "404");
+    sqlite3_close(db);
+    assert_recrawl_idle(&e, &o);
+    env_stop(&e);
+}
+
+static const struct fixture_route errors_routes[] = {
+    { .path = "/",
+      .body = "<html><body><a href=\"/missing.html\">gone</a>"
+              " <a href=\"/boom\">broken</a>"
+              " <a href=\"/ok.html\">fine</a></body></html>" },
+    { .path = "/boom",
+      .status = 500,
+      .body = "<html><body>oops <a href=\"/after-500.html\">x</a>"
+              "</body></html>" },
+    { .path = "/ok.html", .body = "<html><body>fine</body></html>" },
+};
+
+/* A 404 and a 500 are fetches with that status and failed pages with
+ * reason 'http 404' and 'http 500', listed by v_errors; an error page's
+ * links are not followed. */
+static void test_crawl_http_errors(void **state)
+{
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    sqlite3 *db;
+    struct crawl_progress p;
+
+    (void)state;
+    env_start(&e, errors_routes, N(errors_routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    p = crawl_checked(&e, &o);
+    assert_int_equal(p.failed, 2);
+    db = db_open(e.db);
+    assert_page(&e, db, "/missing.html", "failed:http 404", 1);
+    assert_page(&e, db, "/boom", "failed:http 500", 1);
+    assert_page(&e, db, "/ok.html", "done", 1);
+    assert_int_equal(fixture_hits(e.fx, "/after-500.html"), 0);
+    q_expect(db, "SELECT group_concat(status) FROM v_fetches WHERE url = ?1",
+             env_url(&e, "/missing.html"), NULL, "404");
+    q_expect(db, "SELECT group_concat(status) FROM v_fetches WHERE url = ?1",
+             env_url(&e, "/boom"), NULL, "500");
+    q_expect(db, "SELECT status || ' ' || error FROM v_errors WHERE url = ?1",
+             env_url(&e, "/missing.html"), NULL, "404 http 404");
+    q_expect(db, "SELECT status || ' ' || error FROM v_errors WHERE url = ?1",
+             env_url(&e, "/boom"), NULL, "500 http 500");
+    assert_int_equal(q_int(db, "SELECT count(*) FROM v_errors", NULL, NULL), 2);
+    assert_each_fetched_once(&e, db);
+    sqlite3_close(db);
+    assert_recrawl_idle(&e, &o);
+    env_stop(&e);
+}
+
+static const struct fixture_route chain_routes[] = {
+    { .path = "/", .body = "<a href=\"/start\">start</a>" },
+    { .path = "/start",
+      .status = 301,
+      .headers = "Location: {{ORIGIN}}/r1\n",
+      .body = "moved" },
+    { .path = "/r1", .status = 302, .headers = "Location: r2\n" },
+    { .path = "/r2", .status = 307, .headers = "Location: /final.html\n" },
+    { .path = "/final.html", .body = "<title>Final</title><p>here</p>" },
+};
+
+/* A redirect chain is recorded hop by hop: a fetch row per hop with its
+ * status and redirect_page_id, a 'redirect' link per hop, hops counted,
+ * the depth kept, and the final page done; each URL is requested once. */
+static void test_crawl_redirect_chain(void **state)
+{
+    static const char *const hops[][2] = { { "/start", "/r1" },
+                                           { "/r1", "/r2" },
+                                           { "/r2", "/final.html" } };
+    static const char *const status[] = { "301", "302", "307" };
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    sqlite3 *db;
+
+    (void)state;
+    env_start(&e, chain_routes, N(chain_routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    crawl_checked(&e, &o);
+    db = db_open(e.db);
+    for (size_t i = 0; i < N(hops); i++) {
+        q_expect(db,
+                 "SELECT f.status FROM fetches f JOIN pages p ON"
+                 " p.id = f.page_id JOIN pages r ON r.id = f.redirect_page_id"
+                 " WHERE p.url = ?1 AND r.url = ?2",
+                 env_url(&e, hops[i][0]), env_url(&e, hops[i][1]), status[i]);
+        assert_link(&e, db, hops[i][0], hops[i][1], "redirect", "<null>");
+        assert_page(&e, db, hops[i][0], "done", 1);
+    }
+    assert_page(&e, db, "/final.html", "done", 1);
+    q_expect(db, "SELECT depth || ' ' || hops FROM pages WHERE url = ?1",
+             env_url(&e, "/final.html"), NULL, "1 3");
+    q_expect(db,
+             "SELECT count(*) || ' ' || count(redirect_page_id) FROM fetches",
+             NULL, NULL, "5 3");
+    assert_int_equal(q_int(db,
+                           "SELECT count(*) FROM links WHERE kind = 'redirect'",
+                           NULL, NULL),
+                     3);
+    assert_each_fetched_once(&e, db);
+    sqlite3_close(db);
+    env_stop(&e);
+}
+
+static const struct fixture_route loop_routes[] = {
+    { .path = "/",
+      .body = "<a href=\"/loop/a\">loop</a> <a href=\"/c0\">chain</a>" },
+    { .path = "/loop/a", .status = 302, .headers = "Location: /loop/b\n" },
+    { .path = "/loop/b", .status = 302, .headers = "Location: /loop/a\n" },
+    { .path = "/c0", .status = 302, .headers = "Location: /c1\n" },
+    { .path = "/c1", .status = 302, .headers = "Location: /c2\n" },
+    { .path = "/c2", .status = 302, .headers = "Location: /c3\n" },
+    { .path = "/c3", .body = "end" },
+};
+
+/* A redirect loop stops with each URL fetched once and both hops linked;
+ * a chain longer than max_redirects stops at the limit with the next
+ * target skipped as 'redirects' and never requested. */
+static void test_crawl_redirect_loop(void **state)
+{
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    sqlite3 *db;
+
+    (void)state;
+    env_start(&e, loop_routes, N(loop_routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    o.max_redirects = 2;
+    crawl_checked(&e, &o);
+    db = db_open(e.db);
+    assert_page(&e, db, "/loop/a", "done", 1);
+    assert_page(&e, db, "/loop/b", "done", 1);
+    assert_link(&e, db, "/loop/a", "/loop/b", "redirect", "<null>");
+    assert_link(&e, db, "/loop/b", "/loop/a", "redirect", "<null>");
+    assert_page(&e, db, "/c0", "done", 1);
+    assert_page(&e, db, "/c1", "done", 1);
+    assert_page(&e, db, "/c2", "done", 1);
+    assert_page(&e, db, "/c3", "skipped:redirects", 0);
+    assert_each_fetched_once(&e, db);
+    sqlite3_close(db);
+    assert_recrawl_idle(&e, &o);
+    env_stop(&e);
+}
+
+static const char PDF_BYTES[] =
+    "%PDF-1.4\n<a href=\"/secret-pdf.html\">x</a>\n\0\x01\xff\xfe%%EOF\n";
+static const char CSV_BYTES[] =
+    "name,link\nrye,<a href=\"/secret-csv.html\">rye</a>\n";
+static const char PNG_HREF[] =
+    "\x89PNG\r\n\x1a\n\0\0<a href=\"/secret-png.html\">\0\xff";
+
+static const struct fixture_route binary_routes[] = {
+    { .path = "/",
+      .body = "<a href=\"/list.pdf\">pdf</a> <a href=\"/table.csv\">csv</a>"
+              " <img src=\"/pic.png\">" },
+    { .path = "/list.pdf",
+      .headers = "Content-Type: application/pdf\n",
+      .body = PDF_BYTES,
+      .body_len = sizeof PDF_BYTES - 1 },
+    { .path = "/table.csv",
+      .headers = "Content-Type: text/csv\n",
+      .body = CSV_BYTES },
+    { .path = "/pic.png",
+      .headers = "Content-Type: image/png\n",
+      .body = PNG_HREF,
+      .body_len = sizeof PNG_HREF - 1 },
+};
+
+/* A non-HTML file is stored as a document with its SHA-256 and exactly its
+ * bytes, but is not parsed: no links from it and no text indexed, even
+ * when its bytes contain href=... */
+static void test_crawl_binary_not_parsed(void **state)
+{
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    sqlite3 *db;
+
+    (void)state;
+    env_start(&e, binary_routes, N(binary_routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    crawl_checked(&e, &o);
+    db = db_open(e.db);
+    for (size_t i = 1; i < N(binary_routes); i++) {
+        const struct fixture_route *r = &binary_routes[i];
+        size_t len = r->body_len ? r->body_len : strlen(r->body);
+        char hex[65];
+        sqlite3_stmt *q =
+            q_prepare(db,
+                      "SELECT d.sha256, d.size, d.body,"
+                      " (SELECT count(*) FROM links l WHERE"
+                      " l.from_page_id = p.id),"
+                      " (SELECT count(*) FROM doc_text WHERE rowid = d.id)"
+                      " FROM pages p JOIN fetches f ON f.page_id = p.id"
+                      " JOIN documents d ON d.id = f.document_id"
+                      " WHERE p.url = ?1",
+                      env_url(&e, r->path), NULL);
+
+        assert_page(&e, db, r->path, "done", 1);
+        sha256_hex(r->body, len, hex);
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(q, 0), hex);
+        assert_int_equal(sqlite3_column_int64(q, 1), len);
+        assert_int_equal(sqlite3_column_bytes(q, 2), len);
+        assert_memory_equal(sqlite3_column_blob(q, 2), r->body, len);
+        assert_int_equal(sqlite3_column_int(q, 3), 0);
+        assert_int_equal(sqlite3_column_int(q, 4), 0);
+        sqlite3_finalize(q);
+    }
+    assert_int_equal(fixture_hits(e.fx, "/secret-pdf.html"), 0);
+    assert_int_equal(fixture_hits(e.fx, "/secret-csv.html"), 0);
+    assert_int_equal(fixture_hits(e.fx, "/secret-png.html"), 0);
+    assert_int_equal(
+        q_int(db, "SELECT count(*) FROM pages WHERE url LIKE '%secret%'", NULL,
+              NULL),
+        0);
+    sqlite3_close(db);
+    env_stop(&e);
+}
+
+static const struct fixture_route size_routes[] = {
+    { .path = "/",
+      .body = "<a href=\"/big.html\">big</a> <a href=\"/exact.html\">exact</a>"
+              " <a href=\"/small.html\">small</a>" },
+    { .path = "/big.html", .kind = FIXTURE_GENERATED, .gen_bytes = 50000 },
+    { .path = "/exact.html", .kind = FIXTURE_GENERATED, .gen_bytes = 10000 },
+    { .path = "/small.html", .kind = FIXTURE_GENERATED, .gen_bytes = 9999 },
+};
+
+/* A body larger than max_bytes is cut to exactly max_bytes, stored so,
+ * flagged truncated with an error naming --max-size and listed in
+ * v_errors, while the page counts as done; a body of exactly max_bytes is
+ * whole. */
+static void test_crawl_max_size(void **state)
+{
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    sqlite3 *db;
+
+    (void)state;
+    env_start(&e, size_routes, N(size_routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    o.fetch.max_bytes = 10000;
+    crawl_checked(&e, &o);
+    db = db_open(e.db);
+    assert_page(&e, db, "/big.html", "done", 1);
+    q_expect(db,
+             "SELECT f.length || ' ' || f.truncated || ' ' || d.size || ' ' ||"
+             " length(d.body) || ' ' || substr(d.body, 1, 15) FROM fetches f"
+             " JOIN pages p ON p.id = f.page_id JOIN documents d"
+             " ON d.id = f.document_id WHERE p.url = ?1",
+             env_url(&e, "/big.html"), NULL,
+             "10000 1 10000 10000 <html><body><p>");
+    assert_int_equal(q_int(db,
+                           "SELECT count(*) FROM v_fetches WHERE url = ?1"
+                           " AND error LIKE '%--max-size%'",
+                           env_url(&e, "/big.html"), NULL),
+                     1);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM v_errors WHERE url = ?1",
+                           env_url(&e, "/big.html"), NULL),
+                     1);
+    q_expect(db,
+             "SELECT length || ' ' || truncated || ' ' ||"
+             " coalesce(error, '-') FROM v_fetches WHERE url = ?1",
+             env_url(&e, "/exact.html"), NULL, "10000 0 -");
+    q_expect(db,
+             "SELECT length || ' ' || truncated FROM v_fetches WHERE url = ?1",
+             env_url(&e, "/small.html"), NULL, "9999 0");
+    assert_int_equal(q_int(db, "SELECT count(*) FROM v_errors", NULL, NULL), 1);
+    sqlite3_close(db);
+    env_stop(&e);
+}
+
+static const struct fixture_route robots_routes[] = {
+    { .path = "/robots.txt",
+      .headers = "Content-Type: text/plain\n",
+      .body = "User-agent: *\nDisallow: /private/\n" },
+    { .path = "/",
+      .body = "<a href=\"/private/a.html\">a</a> <a href=\"/pub.html\">p</a>"
+              " <a href=\"/private/\">dir</a> <a href=\"/x1.html\">1</a>"
+              " <a href=\"/x2.html\">2</a> <a href=\"/x3.html\">3</a>" },
+    { .path = "/pub.html", .body = "<a href=\"/private/b.html\">b</a>" },
+    { .path = "/x1.html", .body = "one" },
+    { .path = "/x2.html", .body = "two" },
+    { .path = "/x3.html", .body = "three" },
+    { .path = "/private/*", .body = "secret" },
+};
+
+/* robots.txt is fetched once, before any other request, even with many
+ * transfers allowed; disallowed pages are skipped with reason 'robots' and
+ * never requested, and the rules are kept on the hosts row. */
+static void test_crawl_robots(void **state)
+{
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    sqlite3 *db;
+
+    (void)state;
+    env_start(&e, robots_routes, N(robots_routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    o.fetch.concurrency = 16;
+    o.fetch.per_host = 8;
+    crawl_checked(&e, &o);
+    assert_first_request(e.fx, "/robots.txt");
+    assert_int_equal(fixture_hits(e.fx, "/robots.txt"), 1);
+    db = db_open(e.db);
+    assert_page(&e, db, "/private/a.html", "skipped:robots", 0);
+    assert_page(&e, db, "/private/b.html", "skipped:robots", 0);
+    assert_page(&e, db, "/private/", "skipped:robots", 0);
+    assert_page(&e, db, "/pub.html", "done", 1);
+    assert_int_equal(q_int(db,
+                           "SELECT count(*) FROM fetches f JOIN pages p ON"
+                           " p.id = f.page_id WHERE p.url LIKE '%/private/%'",
+                           NULL, NULL),
+                     0);
+    q_expect(db,
+             "SELECT robots_status || ' ' || CAST(robots_txt AS TEXT) FROM"
+             " hosts",
+             NULL, NULL, "200 User-agent: *\nDisallow: /private/\n");
+    assert_int_equal(fixture_total(e.fx), 6);
+    sqlite3_close(db);
+    assert_recrawl_idle(&e, &o);
+    env_stop(&e);
+}
+
+/* With robots off, robots.txt is never requested and disallowed pages are
+ * fetched like any other. */
+static void test_crawl_no_robots(void **state)
+{
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    sqlite3 *db;
+
+    (void)state;
+    env_start(&e, robots_routes, N(robots_routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    o.robots = false;
+    crawl_checked(&e, &o);
+    assert_int_equal(fixture_hits(e.fx, "/robots.txt"), 0);
+    db = db_open(e.db);
+    assert_page(&e, db, "/private/a.html", "done", 1);
+    assert_page(&e, db, "/private/b.html", "done", 1);
+    assert_each_fetched_once(&e, db);
+    sqlite3_close(db);
+    env_stop(&e);
+}
+
+static const struct fixture_route depth_routes[] = {
+    { .path = "/", .body = "<a href=\"/d1\">1</a>" },
+    { .path = "/d1", .body = "<a href=\"/d2\">2</a>" },
+    { .path = "/d2", .body = "<a href=\"/d3\">3</a> <a href=\"/\">0</a>" },
+    { .path = "/d3", .body = "<a href=\"/d4\">4</a>" },
+    { .path = "/d4", .body = "end" },
+};
+
+/* max_depth 2 fetches the seed and two steps of links; the page one step
+ * further is skipped as 'max-depth' and never requested, and nothing
+ * beyond it is known. */
+static void test_crawl_max_depth(void **state)
+{
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    sqlite3 *db;
+
+    (void)state;
+    env_start(&e, depth_routes, N(depth_routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    o.max_depth = 2;
+    crawl_checked(&e, &o);
+    db = db_open(e.db);
+    assert_page(&e, db, "/", "done", 1);
+    assert_page(&e, db, "/d1", "done", 1);
+    assert_page(&e, db, "/d2", "done", 1);
+    assert_page(&e, db, "/d3", "skipped:max-depth", 0);
+    assert_int_equal(fixture_hits(e.fx, "/d4"), 0);
+    q_expect(db, "SELECT depth FROM pages WHERE url = ?1", env_url(&e, "/d3"),
+             NULL, "3");
+    assert_int_equal(q_int(db, "SELECT count(*) FROM pages", NULL, NULL), 4);
+    sqlite3_close(db);
+    assert_recrawl_idle(&e, &o);
+    env_stop(&e);
+}
+
+static const struct fixture_route pages_routes[] = {
+    { .path = "/",
+      .body = "<a href=\"/p1\">1</a><a href=\"/p2\">2</a><a href=\"/p3\">3</a>"
+              "<a href=\"/p4\">4</a><a href=\"/p5\">5</a><a href=\"/p6\">6</a>"
+              "<a href=\"/p7\">7</a><a href=\"/p8\">8</a>" },
+    { .path = "/p*", .body = "<p>a page</p>" },
+};
+
+/* max_pages 4 fetches exactly four pages, leaving the rest queued and
+ * unrequested; a run without the limit then fetches each remaining page
+ * once. */
+static void test_crawl_max_pages(void **state)
+{
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    sqlite3 *db;
+
+    (void)state;
+    env_start(&e, pages_routes, N(pages_routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    o.fetch.concurrency = 8;
+    o.max_pages = 4;
+    crawl_checked(&e, &o);
+    assert_int_equal(fixture_total(e.fx), 5); /* with robots.txt */
+    db = db_open(e.db);
+    q_expect(db, "SELECT count(*) FROM fetches", NULL, NULL, "4");
+    q_expect(db,
+             "SELECT group_concat(state || ' ' || n) FROM (SELECT state,"
+             " count(*) AS n FROM pages GROUP BY state ORDER BY state)",
+             NULL, NULL, "done 4,queued 5");
+    sqlite3_close(db);
+    assert_recrawl_idle(&e, &o);
+    o.max_pages = 0;
+    crawl_checked(&e, &o);
+    db = db_open(e.db);
+    q_expect(db,
+             "SELECT group_concat(state || ' ' || n) FROM (SELECT state,"
+             " count(*) AS n FROM pages GROUP BY state ORDER BY state)",
+             NULL, NULL, "done 9");
+    assert_each_fetched_once(&e, db);
+    sqlite3_close(db);
+    env_stop(&e);
+}
+
+static const struct fixture_route filter_routes[] = {
+    { .path = "/",
+      .body = "<a href=\"/keep/a.html\">a</a> <a href=\"/keep/old.bak\">b</a>"
+              " <a href=\"/other.html\">o</a>" },
+    { .path = "/keep/a.html", .body = "<a href=\"/keep/b.html\">b</a>" },
+    { .path = "/keep/b.html", .body = "b" },
+    { .path = "/keep/old.bak", .body = "old" },
+    { .path = "/other.html", .body = "other" },
+};
+
+/* include admits only matching URLs and exclude refuses matching ones:
+ * the others are skipped as 'include' or 'exclude' and never requested. */
+static void test_crawl_include_exclude(void **state)
+{
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    sqlite3 *db;
+
+    (void)state;
+    env_start(&e, filter_routes, N(filter_routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    o.include = "/(keep/.*)?$";
+    o.exclude = "\\.bak$";
+    crawl_checked(&e, &o);
+    db = db_open(e.db);
+    assert_page(&e, db, "/", "done", 1);
+    assert_page(&e, db, "/keep/a.html", "done", 1);
+    assert_page(&e, db, "/keep/b.html", "done", 1);
+    assert_page(&e, db, "/keep/old.bak", "skipped:exclude", 0);
+    assert_page(&e, db, "/other.html", "skipped:include", 0);
+    sqlite3_close(db);
+    assert_recrawl_idle(&e, &o);
+    env_stop(&e);
+}
+
+/* A site whose home page links to another server (another port of the
+ * same address) and to a host on the internet. */
+struct two_sites {
+    struct env e;
+    struct fixture *other;
+    struct fixture_route routes[3];
+    char home[512];
+};
+
+static void two_sites_start(struct two_sites *t)
+{
+    static const struct fixture_route other_routes[] = {
+        { .path = "/", .body = "<a href=\"/deeper.html\">deeper</a>" },
+        { .path = "/deeper.html", .body = "deeper" },
+    };
+    struct cdb_err err = { 0 };
+
+    memset(t, 0, sizeof *t);
+    t->other = fixture_start(other_routes, N(other_routes), NULL, &err);
+    if (!t->other)
+        fail_msg("%s", err.msg);
+    snprintf(t->home, sizeof t->home,
+             "<a href=\"%s/\">other port</a>"
+             " <a href=\"http://www.example.org/x\">internet</a>"
+             " <a href=\"/docs/a.html\">docs</a> <a href=\"/up.html\">up</a>",
+             fixture_origin(t->other));
+    t->routes[0] = (struct fixture_route){ .path = "/docs/", .body = t->home };
+    t->routes[1] =
+        (struct fixture_route){ .path = "/docs/a.html",
+                                .body = "<a href=\"sub/b.html\">b</a>" };
+    t->routes[2] = (struct fixture_route){ .path = "/*", .body = "leaf" };
+    env_start(&t->e, t->routes, N(t->routes), NULL);
+}
+
+static void two_sites_stop(struct two_sites *t)
+{
+    fixture_stop(t->other);
+    env_stop(&t->e);
+}
+
+/* Host scope stores links to another port and another host as pages
+ * skipped with reason 'scope' and never requests them. */
+static void test_crawl_scope_host(void **state)
+{
+    struct two_sites t;
+    struct crawl_opts o;
+    const char *seed[1];
+    char other[512];
+    sqlite3 *db;
+
+    (void)state;
+    two_sites_start(&t);
+    seed[0] = env_url(&t.e, "/docs/");
+    opts_for(&o, seed);
+    crawl_checked(&t.e, &o);
+    assert_int_equal(fixture_total(t.other), 0);
+    snprintf(other, sizeof other, "%s/", fixture_origin(t.other));
+    db = db_open(t.e.db);
+    q_expect(db, SQL_PAGE_STATE, other, NULL, "skipped:scope");
+    q_expect(db, SQL_PAGE_STATE, "http://www.example.org/x", NULL,
+             "skipped:scope");
+    assert_page(&t.e, db, "/up.html", "done", 1);
+    assert_page(&t.e, db, "/docs/sub/b.html", "done", 1);
+    assert_int_equal(
+        q_int(db,
+              "SELECT count(*) FROM links WHERE to_page_id IN (SELECT id"
+              " FROM pages WHERE reason = 'scope')",
+              NULL, NULL),
+        2);
+    sqlite3_close(db);
+    two_sites_stop(&t);
+}
+
+/* Domain scope of an IP-address seed admits the same address on any port
+ * (the other server is crawled, robots.txt first) but no other host. */
+static void test_crawl_scope_domain(void **state)
+{
+    struct two_sites t;
+    struct crawl_opts o;
+    const char *seed[1];
+    char other[512];
+    sqlite3 *db;
+
+    (void)state;
+    two_sites_start(&t);
+    seed[0] = env_url(&t.e, "/docs/");
+    opts_for(&o, seed);
+    o.scope = URL_SCOPE_DOMAIN;
+    crawl_checked(&t.e, &o);
+    assert_first_request(t.other, "/robots.txt");
+    assert_int_equal(fixture_hits(t.other, "/"), 1);
+    assert_int_equal(fixture_hits(t.other, "/deeper.html"), 1);
+    snprintf(other, sizeof other, "%s/deeper.html", fixture_origin(t.other));
+    db = db_open(t.e.db);
+    q_expect(db, SQL_PAGE_STATE, other, NULL, "done");
+    q_expect(db, SQL_PAGE_STATE, "http://www.example.org/x", NULL,
+             "skipped:scope");
+    assert_int_equal(q_int(db, "SELECT count(*) FROM hosts", NULL, NULL), 3);
+    sqlite3_close(db);
+    two_sites_stop(&t);
+}
+
+/* Prefix scope keeps the crawl below the seed's directory: a page above it
+ * on the same server is skipped as 'scope' and never requested. */
+static void test_crawl_scope_prefix(void **state)
+{
+    struct two_sites t;
+    struct crawl_opts o;
+    const char *seed[1];
+    sqlite3 *db;
+
+    (void)state;
+    two_sites_start(&t);
+    seed[0] = env_url(&t.e, "/docs/");
+    opts_for(&o, seed);
+    o.scope = URL_SCOPE_PREFIX;
+    crawl_checked(&t.e, &o);
+    assert_int_equal(fixture_total(t.other), 0);
+    db = db_open(t.e.db);
+    assert_page(&t.e, db, "/docs/a.html", "done", 1);
+    assert_page(&t.e, db, "/docs/sub/b.html", "done", 1);
+    assert_page(&t.e, db, "/up.html", "skipped:scope", 0);
+    sqlite3_close(db);
+    assert_recrawl_idle(&t.e, &o);
+    two_sites_stop(&t);
+}
+
+static const char SAME_HTML[] =
+    "<!DOCTYPE html><html><head><title>Twin</title></head>"
+    "<body><p>The same bytes twice.</p></body></html>";
+
+static const struct fixture_route same_routes[] = {
+    { .path = "/",
+      .body = "<a href=\"/x.html\">x</a> <a href=\"/copy/x.html\">copy</a>"
+              " <img src=\"/a.png\"> <img src=\"/b.png\">" },
+    { .path = "/x.html", .body = SAME_HTML },
+    { .path = "/copy/x.html", .body = SAME_HTML },
+    { .path = "/a.png",
+      .headers = "Content-Type: image/png\n",
+      .body = PNG_BYTES,
+      .body_len = sizeof PNG_BYTES - 1 },
+    { .path = "/b.png",
+      .headers = "Content-Type: image/png\n",
+      .body = PNG_BYTES,
+      .body_len = sizeof PNG_BYTES - 1 },
+};
+
+/* The same bytes served at two URLs are stored once: both fetch rows point
+ * at one documents row, and its text is indexed once. */
+static void test_crawl_same_bytes_once(void **state)
+{
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    sqlite3 *db;
+    const char *same = "SELECT count(DISTINCT f.document_id) || ' ' ||"
+                       " count(*) FROM fetches f JOIN pages p ON"
+                       " p.id = f.page_id WHERE p.url IN (?1, ?2)";
+
+    (void)state;
+    env_start(&e, same_routes, N(same_routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    crawl_checked(&e, &o);
+    db = db_open(e.db);
+    q_expect(db, same, env_url(&e, "/x.html"), env_url(&e, "/copy/x.html"),
+             "1 2");
+    q_expect(db, same, env_url(&e, "/a.png"), env_url(&e, "/b.png"), "1 2");
+    assert_int_equal(q_int(db, "SELECT count(*) FROM documents", NULL, NULL),
+                     3);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM doc_text", NULL, NULL), 2);
+    assert_int_equal(q_int(db,
+                           "SELECT count(*) FROM doc_text WHERE title = 'Twin'",
+                           NULL, NULL),
+                     1);
+    assert_each_fetched_once(&e, db);
+    sqlite3_close(db);
+    env_stop(&e);
+}
+
+static const struct fixture_route text_routes[] = {
+    { .path = "/",
+      .body = "<!DOCTYPE html><html><head><title>Bakery home</title></head>"
+              "<body><h1>Welcome</h1><p>Fresh bread daily.</p>"
+              "<a href=\"/rye.html\">Rye</a></body></html>" },
+    { .path = "/rye.html",
+      .body = "<!DOCTYPE html><html><head><title>Rye bread recipe</title>"
+              "<style>p { caraway: none }</style></head><body><h1>Rye</h1>"
+              "<p>Dark rye with <b>caraway</b> seeds.</p>"
+              "<script>var hidden = 'pumpernickel';</script></body></html>" },
+};
+
+/* doc_text holds the title and visible text of each HTML document, and an
+ * FTS MATCH on a word of a page's body finds that page's URL (but not on
+ * words of its scripts). */
+static void test_crawl_full_text(void **state)
+{
+    static const char match[] =
+        "SELECT group_concat(p.url) FROM doc_text t JOIN fetches f ON"
+        " f.document_id = t.rowid JOIN pages p ON p.id = f.page_id"
+        " WHERE doc_text MATCH ?1";
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    sqlite3 *db;
+
+    (void)state;
+    env_start(&e, text_routes, N(text_routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    crawl_checked(&e, &o);
+    db = db_open(e.db);
+    q_expect(db, match, "caraway", NULL, env_url(&e, "/rye.html"));
+    q_expect(db, match, "title:recipe", NULL, env_url(&e, "/rye.html"));
+    q_expect(db, match, "fresh", NULL, env_url(&e, "/"));
+    q_expect(db, match, "pumpernickel", NULL, NULL);
+    q_expect(db,
+             "SELECT t.title || ' | ' || t.text FROM doc_text t JOIN fetches f"
+             " ON f.document_id = t.rowid JOIN pages p ON p.id = f.page_id"
+             " WHERE p.url = ?1",
+             env_url(&e, "/rye.html"), NULL,
+             "Rye bread recipe | Rye Dark rye with caraway seeds.");
+    q_expect(db, "SELECT title FROM v_pages WHERE url = ?1",
+             env_url(&e, "/rye.html"), NULL, "Rye bread recipe");
+    sqlite3_close(db);
+    env_stop(&e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_crawl_links_and_kinds),
+        cmocka_unit_test(test_crawl_http_errors),
+        cmocka_unit_test(test_crawl_redirect_chain),
+        cmocka_unit_test(test_crawl_redirect_loop),
+        cmocka_unit_test(test_crawl_binary_not_parsed),
+        cmocka_unit_test(test_crawl_max_size),
+        cmocka_unit_test(test_crawl_robots),
+        cmocka_unit_test(test_crawl_no_robots),
+        cmocka_unit_test(test_crawl_max_depth),
+        cmocka_unit_test(test_crawl_max_pages),
+        cmocka_unit_test(test_crawl_include_exclude),
+        cmocka_unit_test(test_crawl_scope_host),
+        cmocka_unit_test(test_crawl_scope_domain),
+        cmocka_unit_test(test_crawl_scope_prefix),
+        cmocka_unit_test(test_crawl_same_bytes_once),
+        cmocka_unit_test(test_crawl_full_text),
+    };
+    int rc;
+
+    if (integ_init() != 0)
+        return 1;
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    integ_cleanup();
+    return rc;
+}
