@@ -23,7 +23,7 @@ LIBS     = $(PKG_LIBS) -lm
 
 LIB_SRC  = $(filter-out crawler/main.c,$(wildcard crawler/*.c))
 LIB_OBJ  = $(LIB_SRC:crawler/%.c=$(B)/obj/%.o) $(B)/obj/schema_sql.o
-HDRS     = $(wildcard crawler/*.h) tests/fixture/fixture.h
+HDRS     = $(wildcard crawler/*.h tests/integ/*.h) tests/fixture/fixture.h
 SQL      = $(sort $(wildcard schema/*.sql))
 FIX_OBJ  = $(B)/obj/fixture.o
 UNIT     = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))

@@ -14,6 +14,7 @@
 #include "extract.h"
 #include "log.h"
 #include "robots.h"
+#include "sitemap.h"
 #include "store.h"
 #include "util.h"
 
@@ -24,6 +25,8 @@
 #define ROBOTS_MAX_HOPS   5
 #define ROBOTS_MAX_BYTES  (512 * 1024)
 #define PROGRESS_EVERY_MS 250
+#define MAX_CRAWL_DELAY   60000   /* robots.txt Crawl-delay honoured up to */
+#define MAX_RETRY_AFTER   3600000 /* Retry-After honoured up to */
 
 enum job_kind { JOB_PAGE, JOB_ROBOTS };
 
@@ -37,6 +40,11 @@ struct host {
     struct robots *robots;
     int robots_hops;
     char *origin; /* scheme://name:port, for robots.txt */
+    bool sitemaps_queued;
+    int fails;        /* failures in a row: no response or 5xx */
+    char *dead;       /* why the host was given up, or NULL */
+    int64_t pages;    /* pages of the host not skipped; -1: not counted yet */
+    int64_t delay_ms; /* between two requests */
 };
 
 /* A leased page in the window. */
@@ -45,6 +53,9 @@ struct slot {
     bool used, in_flight;
     struct lease l;
     struct host *host;
+    int attempts;     /* fetches of the page so far in this run */
+    int64_t retry_at; /* not before this time (monotonic ms) */
+    int64_t prev_doc; /* document a conditional request may confirm */
 };
 
 /* A fixed-size cache of host key ("scheme://name:port") to host id. */
@@ -74,6 +85,7 @@ struct crawl {
     int64_t batch_rows;
     int64_t batch_start_ms;
     int64_t start_ms, last_progress_ms;
+    uint64_t rand_state; /* for --random-delay */
     struct crawl_progress prog;
     struct cdb_err *err;
 };
@@ -85,7 +97,16 @@ void crawl_opts_init(struct crawl_opts *o)
     o->max_depth = -1;
     o->max_redirects = 20;
     o->robots = true;
+    o->sitemaps = true;
     o->max_text = 256 * 1024;
+    o->delay_ms = -1;
+    o->retries = 2;
+    o->retry_base_ms = 1000;
+    o->host_fail_limit = 10;
+    o->max_url_length = 2048;
+    o->max_path_depth = 32;
+    o->max_repeat = 3;
+    o->max_query_variants = 1000;
     fetch_opts_init(&o->fetch);
 }
 
@@ -124,6 +145,14 @@ static int host_id_of(struct crawl *c, const char *url, int64_t *id)
     return rc;
 }
 
+static void host_free(struct host *h)
+{
+    robots_free(h->robots);
+    free(h->origin);
+    free(h->dead);
+    free(h);
+}
+
 /* Per-host state for a host the crawl fetches from. When the table fills,
  * idle hosts are dropped: their robots.txt is read back from the database
  * when needed again. */
@@ -146,11 +175,8 @@ static struct host *host_get(struct crawl *c, int64_t id, const char *url)
             h = c->hosts[j];
             if (h && (h->in_flight > 0 || h->robots_state == ROBOTS_FETCHING))
                 keep[nk++] = h;
-            else if (h) {
-                robots_free(h->robots);
-                free(h->origin);
-                free(h);
-            }
+            else if (h)
+                host_free(h);
             c->hosts[j] = NULL;
         }
         c->n_hosts = 0;
@@ -169,6 +195,8 @@ static struct host *host_get(struct crawl *c, int64_t id, const char *url)
     h = xcalloc(1, sizeof *h);
     h->kind = JOB_ROBOTS;
     h->id = id;
+    h->pages = -1;
+    h->delay_ms = c->o->delay_ms > 0 ? c->o->delay_ms : 0;
     {
         struct url_parts p = { 0 };
         char origin[600];
@@ -190,9 +218,7 @@ static void hosts_free(struct crawl *c)
 {
     for (size_t i = 0; i < HOST_CACHE; i++) {
         if (c->hosts[i]) {
-            robots_free(c->hosts[i]->robots);
-            free(c->hosts[i]->origin);
-            free(c->hosts[i]);
+            host_free(c->hosts[i]);
         }
         free(c->keys[i].key);
     }
@@ -236,40 +262,118 @@ static bool in_scope(const struct crawl *c, const char *url)
     return false;
 }
 
-/* Add url as a page found from a page at depth (with hops redirects in a
- * row), deciding whether it is queued or skipped; *id receives its id. */
-static int page_found(struct crawl *c, const char *url, int depth, int hops,
-                      int64_t *id)
+/* Why a URL looks like a spider trap (a defence's reason), or NULL: too
+ * long, too deep, a path segment repeated, or too many query variants of
+ * one path. */
+static const char *trap_reason(struct crawl *c, const char *url)
 {
-    struct page_new p = { 0 };
+    const struct crawl_opts *o = c->o;
+    const char *path, *q, *seg[64];
+    size_t seglen[64], nseg = 0;
+    int64_t n = 0;
+
+    if (o->max_url_length > 0 && strlen(url) > o->max_url_length)
+        return "url-length";
+    path = strstr(url, "://");
+    path = path ? strchr(path + 3, '/') : NULL;
+    if (!path)
+        return NULL;
+    q = path + strcspn(path, "?");
+    for (const char *p = path; p < q;) {
+        const char *e;
+
+        p++; /* past '/' */
+        e = memchr(p, '/', (size_t)(q - p));
+        e = e ? e : q;
+        if (nseg == sizeof seg / sizeof seg[0] ||
+            (o->max_path_depth > 0 && (int)nseg >= o->max_path_depth))
+            return "path-depth";
+        seg[nseg] = p;
+        seglen[nseg++] = (size_t)(e - p);
+        p = e;
+    }
+    for (size_t i = 0; o->max_repeat > 0 && i < nseg; i++) {
+        int same = 0;
+
+        for (size_t j = 0; j < nseg && seglen[i] > 0; j++)
+            same += seglen[j] == seglen[i] &&
+                    memcmp(seg[j], seg[i], seglen[i]) == 0;
+        if (same > o->max_repeat)
+            return "repeated-segment";
+    }
+    if (*q == '?' && o->max_query_variants > 0) {
+        /* The variants of path are the URLs in [path?, path@). */
+        size_t len = (size_t)(q - url) + 1;
+        char *lo = xstrndup(url, len), *hi = xstrndup(url, len);
+        int rc;
+
+        hi[len - 1] = '?' + 1;
+        rc = store_count_url_range(c->st, lo, hi, &n, NULL);
+        free(lo);
+        free(hi);
+        if (rc == CDB_OK && n >= o->max_query_variants)
+            return "query-variants";
+    }
+    return NULL;
+}
+
+/* Whether a new in-scope page of host_id passes --max-pages-per-host;
+ * counts it if so. */
+static bool host_has_room(struct crawl *c, int64_t host_id, const char *url)
+{
+    struct host *h;
+
+    if (c->o->max_pages_per_host <= 0)
+        return true;
+    h = host_get(c, host_id, url);
+    if (h->pages < 0 &&
+        store_count_host_pages(c->st, host_id, &h->pages, NULL) != CDB_OK)
+        h->pages = 0;
+    if (h->pages >= c->o->max_pages_per_host)
+        return false;
+    h->pages++;
+    return true;
+}
+
+/* Add p->url as a page unless known, deciding whether it is queued or
+ * skipped (p->reason, if set, skips it for that reason); *id receives the
+ * page's id, new or old. */
+static int page_found(struct crawl *c, struct page_new *p, int64_t *id)
+{
+    const struct crawl_opts *o = c->o;
+    const char *url = p->url;
     bool added = false;
     int rc = store_page_find(c->st, url, id, c->err);
 
     if (rc != CDB_OK || *id)
         return rc;
-    p.url = url;
-    p.depth = depth;
-    p.hops = hops;
-    p.state = PAGE_SKIPPED;
-    if (!in_scope(c, url))
-        p.reason = "scope";
+    rc = host_id_of(c, url, &p->host_id);
+    if (rc != CDB_OK)
+        return rc;
+    p->state = PAGE_SKIPPED;
+    if (p->reason)
+        ; /* decided by the caller, e.g. nofollow */
+    else if (!in_scope(c, url))
+        p->reason = "scope";
     else if (c->has_include && regexec(&c->include, url, 0, NULL, 0) != 0)
-        p.reason = "include";
+        p->reason = "include";
     else if (c->has_exclude && regexec(&c->exclude, url, 0, NULL, 0) == 0)
-        p.reason = "exclude";
-    else if (c->o->max_depth >= 0 && depth > c->o->max_depth)
-        p.reason = "max-depth";
-    else if (hops > c->o->max_redirects)
-        p.reason = "redirects";
+        p->reason = "exclude";
+    else if (o->max_depth >= 0 && p->depth > o->max_depth)
+        p->reason = "max-depth";
+    else if (p->hops > o->max_redirects)
+        p->reason = "redirects";
+    else if ((p->reason = trap_reason(c, url)) != NULL)
+        ;
+    else if (!host_has_room(c, p->host_id, url))
+        p->reason = "max-pages-per-host";
     else
-        p.state = PAGE_QUEUED;
-    rc = host_id_of(c, url, &p.host_id);
-    if (rc == CDB_OK)
-        rc = store_page_add(c->st, &p, id, &added, c->err);
+        p->state = PAGE_QUEUED;
+    rc = store_page_add(c->st, p, id, &added, c->err);
     if (rc == CDB_OK && added) {
-        if (p.state == PAGE_QUEUED) {
+        if (p->state == PAGE_QUEUED) {
             c->prog.queued++;
-            if (depth < c->cur_depth)
+            if (p->depth < c->cur_depth)
                 c->behind = true;
             c->frontier_dry = false;
         } else {
@@ -279,24 +383,84 @@ static int page_found(struct crawl *c, const char *url, int depth, int hops,
     return rc;
 }
 
+/* A page reached by a plain link, a redirect or from a seed. */
+static int page_found_at(struct crawl *c, const char *url, int depth, int hops,
+                         const char *skip, int64_t *id)
+{
+    struct page_new p = { 0 };
+
+    p.url = url;
+    p.depth = depth;
+    p.hops = hops;
+    p.reason = skip;
+    return page_found(c, &p, id);
+}
+
 struct link_ctx {
     struct crawl *c;
     int64_t from_id;
     int depth;
     int64_t links;
+    const struct extract_page *page; /* its nofollow is known before links */
+    bool header_nofollow;            /* X-Robots-Tag said nofollow */
 };
 
 static int on_link(void *ctx, const char *kind, const char *url,
                    const char *anchor, bool rel_nofollow)
 {
     struct link_ctx *lc = ctx;
+    struct crawl *c = lc->c;
+    const char *skip = NULL;
     int64_t to = 0;
-    int rc = page_found(lc->c, url, lc->depth + 1, 0, &to);
+    int rc;
 
+    /* A page's nofollow (meta or header) is obeyed; rel=nofollow only when
+     * asked, as wget does. Either way the link itself is recorded. */
+    if (lc->header_nofollow || (lc->page && lc->page->nofollow) ||
+        (rel_nofollow && c->o->obey_rel_nofollow))
+        skip = "nofollow";
+    rc = page_found_at(c, url, lc->depth + 1, 0, skip, &to);
     if (rc == CDB_OK)
-        rc = store_link_add(lc->c->st, lc->from_id, to, kind, anchor,
-                            rel_nofollow, lc->c->err);
+        rc = store_link_add(c->st, lc->from_id, to, kind, anchor, rel_nofollow,
+                            c->err);
     lc->links++;
+    return rc;
+}
+
+struct sitemap_ctx {
+    struct crawl *c;
+    const struct slot *s;
+    const char *base;
+    enum sitemap_kind kind;
+    int64_t urls;
+};
+
+/* One <loc> of a sitemap: a page (or, in an index, another sitemap) found
+ * through it, and a link of kind sitemap. */
+static int on_sitemap_url(void *ctx, const char *loc, const char *lastmod)
+{
+    struct sitemap_ctx *sc = ctx;
+    struct page_new p = { 0 };
+    char *url = NULL;
+    int64_t to = 0;
+    int rc;
+
+    if (url_canon(sc->base, loc, &url, NULL) != CDB_OK)
+        return CDB_OK; /* a bad loc is the sitemap's problem, not ours */
+    p.url = url;
+    p.lastmod = lastmod;
+    if (sc->kind == SITEMAP_INDEX) {
+        p.depth = sc->s->l.depth;
+        p.sitemap = 1;
+    } else {
+        p.depth = sc->s->l.depth + 1;
+    }
+    rc = page_found(sc->c, &p, &to);
+    if (rc == CDB_OK)
+        rc = store_link_add(sc->c->st, sc->s->l.id, to, "sitemap", NULL, false,
+                            sc->c->err);
+    sc->urls++;
+    free(url);
     return rc;
 }
 
@@ -353,19 +517,76 @@ static void slot_free(struct crawl *c, struct slot *s)
     c->window_used--;
 }
 
-/* Record one page exchange: document, fetch row, redirect or links, state. */
+/* Does a robots directive list (X-Robots-Tag or meta content) have token?
+ * "none" means both noindex and nofollow. */
+static bool has_directive(const char *list, const char *token)
+{
+    size_t n = strlen(token);
+
+    for (const char *p = list; p && *p;) {
+        size_t len;
+
+        p += strspn(p, " ,\t");
+        len = strcspn(p, " ,\t");
+        if ((len == n && ascii_ncasecmp(p, token, n) == 0) ||
+            (len == 4 && ascii_ncasecmp(p, "none", 4) == 0))
+            return true;
+        p += len;
+    }
+    return false;
+}
+
+/* Should this outcome be tried again, and is there a try left? */
+static bool should_retry(const struct crawl *c, const struct slot *s,
+                         const struct fetch_result *r)
+{
+    bool transient = r->status == 0 || r->status >= 500 || r->status == 429 ||
+                     (r->error && !r->truncated);
+
+    return transient && s->attempts <= c->o->retries &&
+           !(c->o->stop && *c->o->stop);
+}
+
+/* Give a failing host up: its queued pages fail with the reason, and
+ * leased ones are dropped from the window. */
+static int host_give_up(struct crawl *c, struct host *h, const char *why)
+{
+    char reason[400];
+    int64_t n = 0;
+    int rc;
+
+    snprintf(reason, sizeof reason, "host failing: %.300s", why);
+    free(h->dead);
+    h->dead = xstrdup(reason);
+    rc = store_host_fail_queued(c->st, h->id, reason, &n, c->err);
+    c->prog.failed += n;
+    for (size_t i = 0; i < c->window_cap; i++)
+        if (c->window[i].used && !c->window[i].in_flight &&
+            c->window[i].host == h)
+            slot_free(c, &c->window[i]);
+    log_debug("giving up on %s: %s", h->origin, why);
+    return rc;
+}
+
+/* Record one page exchange: document, fetch row, redirect, sitemap or
+ * links, state; or schedule a retry. *keep is set when the slot stays
+ * (to be tried again). */
 static int page_done(struct crawl *c, struct slot *s,
-                     const struct fetch_result *r)
+                     const struct fetch_result *r, bool *keep)
 {
     struct fetch_row f = { 0 };
-    bool added = false, html;
+    bool added = false, html, retry;
     enum page_state state = PAGE_DONE;
     char reason[300];
     const char *why = NULL;
     int rc = CDB_OK;
-    struct link_ctx lc = { c, s->l.id, s->l.depth, 0 };
+    struct link_ctx lc = { c, s->l.id, s->l.depth, 0, NULL, false };
+    struct host *h = s->host;
 
+    *keep = false;
+    s->attempts++;
     f.page_id = s->l.id;
+    f.attempt = s->attempts;
     f.duration_ms = r->duration_ms;
     f.status = r->status;
     f.content_type = r->content_type;
@@ -375,18 +596,34 @@ static int page_done(struct crawl *c, struct slot *s,
     f.etag = r->etag;
     f.last_modified = r->last_modified;
     f.error = r->error;
-    if (r->status > 0 && (r->body_len > 0 || r->status / 100 == 2))
+    f.conditional = r->conditional;
+    f.noindex = has_directive(r->x_robots_tag, "noindex");
+    f.nofollow = lc.header_nofollow =
+        has_directive(r->x_robots_tag, "nofollow");
+    retry = should_retry(c, s, r);
+    if (r->status == 304 && r->conditional && s->prev_doc) {
+        f.document_id = s->prev_doc; /* unchanged: the same document */
+        rc = store_links_seen(c->st, s->l.id, c->err);
+    } else if (r->status > 0 && !retry &&
+               (r->body_len > 0 || r->status / 100 == 2)) {
         rc = store_doc_put(c->st, r->body, r->body_len, &f.document_id, &added,
                            c->err);
-    html =
-        r->status / 100 == 2 && is_html(r->content_type, r->body, r->body_len);
-    if (rc == CDB_OK && r->status / 100 == 3 && r->location) {
+    }
+    html = !retry && !s->l.sitemap && r->status / 100 == 2 &&
+           is_html(r->content_type, r->body, r->body_len);
+    if (rc == CDB_OK && !retry && r->status / 100 == 3 && r->status != 304 &&
+        r->location) {
         char *target = NULL;
         struct cdb_err uerr = { 0 };
 
         if (url_canon(r->url, r->location, &target, &uerr) == CDB_OK) {
-            rc = page_found(c, target, s->l.depth, s->l.hops + 1,
-                            &f.redirect_page_id);
+            struct page_new p = { 0 };
+
+            p.url = target;
+            p.depth = s->l.depth;
+            p.hops = s->l.hops + 1;
+            p.sitemap = s->l.sitemap ? 1 : 0; /* a moved sitemap */
+            rc = page_found(c, &p, &f.redirect_page_id);
             if (rc == CDB_OK)
                 rc = store_link_add(c->st, s->l.id, f.redirect_page_id,
                                     "redirect", NULL, false, c->err);
@@ -395,15 +632,31 @@ static int page_done(struct crawl *c, struct slot *s,
         }
         free(target);
     }
+    if (rc == CDB_OK && !retry && s->l.sitemap && r->status / 100 == 2) {
+        struct sitemap_ctx sc = { c, s, r->url, SITEMAP_UNKNOWN, 0 };
+        struct cdb_err serr = { 0 };
+        int src = sitemap_parse(r->body, r->body_len, r->url, on_sitemap_url,
+                                &sc, &sc.kind, &serr);
+
+        if (src == CDB_EDB)
+            rc = src;
+        else if (src != CDB_OK && !f.error)
+            f.error = serr.msg;
+        lc.links = sc.urls;
+    }
     if (rc == CDB_OK && html) {
         struct extract_page page = { 0 };
         struct cdb_err xerr = { 0 };
         char cs[64];
-        int xrc = extract_html(r->body, r->body_len, r->url,
-                               charset_of(r->content_type, cs, sizeof cs),
-                               c->o->max_text, on_link, &lc, &page, &xerr);
+        int xrc;
 
-        if (xrc == CDB_OK && added)
+        lc.page = &page;
+        xrc = extract_html(r->body, r->body_len, r->url,
+                           charset_of(r->content_type, cs, sizeof cs),
+                           c->o->max_text, on_link, &lc, &page, &xerr);
+        f.noindex |= page.noindex;
+        f.nofollow |= page.nofollow;
+        if (xrc == CDB_OK && added && !f.noindex)
             rc = store_doc_text(c->st, f.document_id, page.title, page.text,
                                 c->err);
         else if (xrc == CDB_EDB)
@@ -411,12 +664,42 @@ static int page_done(struct crawl *c, struct slot *s,
         else if (xrc != CDB_OK)
             log_debug("cannot extract links of '%s': %s", r->url, xerr.msg);
         extract_page_release(&page);
+        if (rc == CDB_OK && c->o->recrawl)
+            rc = store_links_gone(c->st, s->l.id, c->err);
     }
     if (rc == CDB_OK)
         rc = store_fetch_add(c->st, &f, NULL, c->err);
+    /* Host health: no answer or 5xx counts against it, any other answer
+     * clears it. */
+    if (r->status == 0 || r->status >= 500)
+        h->fails++;
+    else
+        h->fails = 0;
+    c->prog.fetched++;
+    c->prog.bytes += (int64_t)r->body_len;
+    if (retry && h->fails < c->o->host_fail_limit) {
+        int64_t wait = c->o->retry_base_ms << (s->attempts - 1);
+
+        if (r->retry_after_ms >= 0 && (r->status == 429 || r->status == 503)) {
+            wait = r->retry_after_ms < MAX_RETRY_AFTER ? r->retry_after_ms
+                                                       : MAX_RETRY_AFTER;
+            if (h->next_ms < now_ms() + wait) /* the host asked to wait */
+                h->next_ms = now_ms() + wait;
+        }
+        s->retry_at = now_ms() + wait;
+        s->in_flight = false;
+        h->in_flight--;
+        *keep = true;
+        if (rc == CDB_OK)
+            rc = batch_tick(c, 1);
+        return rc;
+    }
     if (r->status == 0) {
         state = PAGE_FAILED;
         why = r->error ? r->error : "no response";
+    } else if (s->l.sitemap == 2 && r->status >= 400 && r->status < 500) {
+        state = PAGE_SKIPPED; /* a probed /sitemap.xml that is not there */
+        why = "no sitemap";
     } else if (r->status >= 400) {
         state = PAGE_FAILED;
         snprintf(reason, sizeof reason, "http %d", r->status);
@@ -424,21 +707,65 @@ static int page_done(struct crawl *c, struct slot *s,
     } else if (r->error && !r->truncated) {
         state = PAGE_FAILED; /* e.g. the connection broke mid-body */
         why = r->error;
-    } else if (r->status / 100 == 3 && !f.redirect_page_id) {
+    } else if (r->status / 100 == 3 && r->status != 304 &&
+               !f.redirect_page_id) {
         state = PAGE_FAILED;
         why = f.error ? f.error : "redirect without a usable Location";
     }
     if (rc == CDB_OK)
         rc = store_page_set_state(c->st, s->l.id, state, why, c->err);
-    c->prog.fetched++;
-    c->prog.bytes += (int64_t)r->body_len;
     if (state == PAGE_DONE)
         c->prog.done++;
-    else
+    else if (state == PAGE_FAILED)
         c->prog.failed++;
+    else
+        c->prog.skipped++;
+    if (rc == CDB_OK && h->fails >= c->o->host_fail_limit && !h->dead)
+        rc = host_give_up(c, h, why ? why : "too many failures");
     if (rc == CDB_OK)
         rc = batch_tick(c, 3 + (int)lc.links);
     return rc;
+}
+
+/* Queue the host's sitemaps once: the Sitemap: lines of its robots.txt, or
+ * /sitemap.xml when it names none. */
+static int queue_sitemaps(struct crawl *c, struct host *h)
+{
+    size_t n = h->robots ? robots_sitemap_count(h->robots) : 0;
+    int rc = CDB_OK;
+
+    if (h->sitemaps_queued || !c->o->sitemaps)
+        return CDB_OK;
+    h->sitemaps_queued = true;
+    for (size_t i = 0; i <= n && rc == CDB_OK; i++) {
+        char probe[700], *url = NULL;
+        struct page_new p = { 0 };
+        int64_t id;
+
+        if (i == n && n > 0)
+            break;
+        snprintf(probe, sizeof probe, "%s/sitemap.xml", h->origin);
+        if (url_canon(h->origin, i < n ? robots_sitemap(h->robots, i) : probe,
+                      &url, NULL) != CDB_OK)
+            continue;
+        p.url = url;
+        p.sitemap = i < n ? 1 : 2;
+        rc = page_found(c, &p, &id);
+        free(url);
+    }
+    return rc;
+}
+
+/* The politeness delay of a host: --delay, else robots.txt's Crawl-delay
+ * (bounded), else none. */
+static void host_set_delay(struct crawl *c, struct host *h)
+{
+    long d = h->robots ? robots_delay_ms(h->robots) : -1;
+
+    if (c->o->delay_ms >= 0)
+        h->delay_ms = c->o->delay_ms;
+    else
+        h->delay_ms = d < 0 ? 0 : (d > MAX_CRAWL_DELAY ? MAX_CRAWL_DELAY : d);
 }
 
 /* robots.txt of a host came back: follow a redirect, or settle the rules. */
@@ -466,8 +793,13 @@ static int robots_done(struct crawl *c, struct host *h,
     else /* 5xx, unreachable or a redirect too far: assume all refused */
         h->robots = robots_new_deny_all();
     h->robots_state = ROBOTS_READY;
-    rc = store_host_robots_set(c->st, h->id, r->status, r->body, r->body_len,
-                               c->err);
+    host_set_delay(c, h);
+    rc = store_host_robots_set(
+        c->st, h->id, r->status, r->body,
+        r->body_len < ROBOTS_MAX_BYTES ? r->body_len : ROBOTS_MAX_BYTES,
+        c->err);
+    if (rc == CDB_OK && (r->status / 100 == 2 || r->status / 100 == 4))
+        rc = queue_sitemaps(c, h);
     if (rc == CDB_OK)
         rc = batch_tick(c, 1);
     return rc;
@@ -490,12 +822,14 @@ static int on_done(void *ctx, const struct fetch_result *r)
 {
     struct crawl *c = ctx;
     enum job_kind kind = *(const enum job_kind *)r->ctx;
+    bool keep = false;
     int rc;
 
     if (kind == JOB_ROBOTS)
         return robots_done(c, r->ctx, r);
-    rc = page_done(c, r->ctx, r);
-    slot_free(c, r->ctx);
+    rc = page_done(c, r->ctx, r, &keep);
+    if (!keep)
+        slot_free(c, r->ctx);
     progress(c, r);
     return rc;
 }
@@ -534,6 +868,7 @@ static int refill(struct crawl *c)
         }
         while (c->window[j].used)
             j++;
+        memset(&c->window[j], 0, sizeof c->window[j]);
         c->window[j].kind = JOB_PAGE;
         c->window[j].used = true;
         c->window[j].l = got[i];
@@ -542,6 +877,66 @@ static int refill(struct crawl *c)
     if (rc == CDB_OK && n < want)
         c->frontier_dry = true; /* until a page is queued */
     return rc;
+}
+
+/* Settle a host's robots.txt from the database, or start fetching it. */
+static int robots_start(struct crawl *c, struct host *h)
+{
+    bool known = false;
+    int status = 0, rc;
+    char *body = NULL;
+    size_t len = 0;
+
+    rc = store_host_robots_get(c->st, h->id, &known, &status, &body, &len,
+                               c->err);
+    if (c->o->recrawl)
+        known = false; /* a new visit reads the rules anew */
+    if (rc == CDB_OK && known && status / 100 == 2) {
+        h->robots = robots_parse(body, len, AGENT_TOKEN);
+        h->robots_state = ROBOTS_READY;
+    } else if (rc == CDB_OK && known && status >= 400 && status < 500) {
+        h->robots = robots_new_allow_all();
+        h->robots_state = ROBOTS_READY;
+    } else if (rc == CDB_OK) { /* unknown, or failed last time */
+        char url[700];
+
+        snprintf(url, sizeof url, "%s/robots.txt", h->origin);
+        rc = fetcher_add(c->fetcher, url, h, c->err);
+        h->robots_state = ROBOTS_FETCHING;
+        h->in_flight++;
+    }
+    free(body);
+    if (rc == CDB_OK && h->robots_state == ROBOTS_READY) {
+        host_set_delay(c, h);
+        rc = queue_sitemaps(c, h);
+    }
+    return rc;
+}
+
+/* Start one page: conditional when recrawling a page fetched before. */
+static int page_start(struct crawl *c, struct slot *s)
+{
+    char *etag = NULL, *modified = NULL;
+    int rc = CDB_OK;
+
+    s->prev_doc = 0;
+    if (c->o->recrawl)
+        rc = store_page_validators(c->st, s->l.id, &etag, &modified,
+                                   &s->prev_doc, c->err);
+    if (rc == CDB_OK)
+        rc = fetcher_add_if(c->fetcher, s->l.url, s->prev_doc ? etag : NULL,
+                            s->prev_doc ? modified : NULL, s, c->err);
+    free(etag);
+    free(modified);
+    return rc;
+}
+
+/* A random factor in [0.5, 1.5) for --random-delay, as wget does. */
+static double jitter(struct crawl *c)
+{
+    c->rand_state =
+        c->rand_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return 0.5 + (double)(c->rand_state >> 11) / 9007199254740992.0;
 }
 
 /* Start what may start: robots.txt first, then pages within the limits. */
@@ -554,7 +949,7 @@ static int dispatch(struct crawl *c)
         struct slot *s = &c->window[i];
         struct host *h;
 
-        if (!s->used || s->in_flight)
+        if (!s->used || s->in_flight || s->retry_at > now)
             continue;
         if (fetcher_active(c->fetcher) >= c->o->fetch.concurrency)
             break;
@@ -565,34 +960,27 @@ static int dispatch(struct crawl *c)
             break;
         h = s->host ? s->host : host_get(c, s->l.host_id, s->l.url);
         s->host = h;
+        if (h->dead) {
+            rc = store_page_set_state(c->st, s->l.id, PAGE_FAILED, h->dead,
+                                      c->err);
+            c->prog.failed++;
+            slot_free(c, s);
+            if (rc == CDB_OK)
+                rc = batch_tick(c, 1);
+            continue;
+        }
         if (c->o->robots && h->robots_state == ROBOTS_UNKNOWN) {
-            bool known = false;
-            int status = 0;
-            char *body = NULL;
-            size_t len = 0;
-
-            rc = store_host_robots_get(c->st, h->id, &known, &status, &body,
-                                       &len, c->err);
-            if (rc == CDB_OK && known && status / 100 == 2) {
-                h->robots = robots_parse(body, len, AGENT_TOKEN);
-                h->robots_state = ROBOTS_READY;
-            } else if (rc == CDB_OK && known && status >= 400 && status < 500) {
-                h->robots = robots_new_allow_all();
-                h->robots_state = ROBOTS_READY;
-            } else if (rc == CDB_OK) { /* unknown, or failed last time */
-                char url[700];
-
-                snprintf(url, sizeof url, "%s/robots.txt", h->origin);
-                rc = fetcher_add(c->fetcher, url, h, c->err);
-                h->robots_state = ROBOTS_FETCHING;
-                h->in_flight++;
-            }
-            free(body);
+            rc = robots_start(c, h);
             continue;
         }
         if (c->o->robots && h->robots_state == ROBOTS_FETCHING)
             continue;
-        if (c->o->robots) {
+        if (!c->o->robots && !h->sitemaps_queued) {
+            rc = queue_sitemaps(c, h);
+            if (rc != CDB_OK)
+                break;
+        }
+        if (c->o->robots && !s->l.sitemap) {
             struct url_parts p = { 0 };
             const char *rule = NULL;
             bool ok = url_split(s->l.url, &p, NULL) == CDB_OK &&
@@ -611,11 +999,12 @@ static int dispatch(struct crawl *c)
         }
         if (h->in_flight >= (int)c->o->fetch.per_host || h->next_ms > now)
             continue;
-        rc = fetcher_add(c->fetcher, s->l.url, s, c->err);
+        rc = page_start(c, s);
         if (rc == CDB_OK) {
             s->in_flight = true;
             h->in_flight++;
-            h->next_ms = now + c->o->delay_ms;
+            h->next_ms = now + (int64_t)((double)h->delay_ms *
+                                         (c->o->random_delay ? jitter(c) : 1));
         }
     }
     return rc;
@@ -633,7 +1022,7 @@ static int add_seeds(struct crawl *c)
     for (size_t i = 0; i < c->n_seeds && rc == CDB_OK; i++) {
         int64_t id;
 
-        rc = page_found(c, c->seeds[i], 0, 0, &id);
+        rc = page_found_at(c, c->seeds[i], 0, 0, NULL, &id);
     }
     return rc;
 }
@@ -665,12 +1054,23 @@ static void options_json(const struct crawl_opts *o, struct buf *b)
              "{\"scope\":\"%s\",\"max_depth\":%d,\"max_pages\":%lld,"
              "\"max_redirects\":%d,\"delay_ms\":%lld,\"robots\":%s,"
              "\"concurrency\":%zu,\"per_host\":%zu,\"timeout_ms\":%lld,"
-             "\"max_size\":%zu,\"insecure\":%s,\"include\":",
+             "\"max_size\":%zu,\"insecure\":%s,",
              scopes[o->scope], o->max_depth, (long long)o->max_pages,
              o->max_redirects, (long long)o->delay_ms,
              o->robots ? "true" : "false", o->fetch.concurrency,
              o->fetch.per_host, (long long)o->fetch.timeout_ms,
              o->fetch.max_bytes, o->fetch.insecure ? "true" : "false");
+    buf_addf(b,
+             "\"random_delay\":%s,\"sitemaps\":%s,\"obey_rel_nofollow\":%s,"
+             "\"recrawl\":%s,\"retries\":%d,\"max_url_length\":%zu,"
+             "\"max_path_depth\":%d,\"max_repeat\":%d,"
+             "\"max_query_variants\":%lld,\"max_pages_per_host\":%lld,"
+             "\"include\":",
+             o->random_delay ? "true" : "false", o->sitemaps ? "true" : "false",
+             o->obey_rel_nofollow ? "true" : "false",
+             o->recrawl ? "true" : "false", o->retries, o->max_url_length,
+             o->max_path_depth, o->max_repeat, (long long)o->max_query_variants,
+             (long long)o->max_pages_per_host);
     for (int i = 0; i < 2; i++) {
         const char *s = i == 0 ? o->include : o->exclude;
 
@@ -712,6 +1112,12 @@ static int run(struct crawl *c)
     if (rc == CDB_OK)
         rc = store_begin(c->st, c->err);
     c->batch_start_ms = now_ms();
+    if (rc == CDB_OK && c->o->recrawl) {
+        int64_t n = 0;
+
+        rc = store_requeue_all(c->st, &n, c->err);
+        c->prog.queued += n;
+    }
     if (rc == CDB_OK)
         rc = add_seeds(c);
     if (rc == CDB_OK)
@@ -771,6 +1177,7 @@ int crawl_run(const struct crawl_opts *o, struct store *st,
     c->err = err;
     c->cur_depth = -1;
     c->start_ms = now_ms();
+    c->rand_state = (uint64_t)wall_ms() ^ (uint64_t)(uintptr_t)c;
     c->window_cap =
         o->fetch.concurrency * 4 < 64 ? 64 : o->fetch.concurrency * 4;
     if (c->window_cap > 256)

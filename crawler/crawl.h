@@ -25,9 +25,22 @@ struct crawl_opts {
     int max_depth;       /* links from a seed; -1: no limit */
     int64_t max_pages;   /* pages fetched in the database; 0: no limit */
     int max_redirects;   /* redirect hops in a row */
-    int64_t delay_ms;    /* between two requests to one host */
+    int64_t delay_ms;    /* between two requests to one host; -1: the
+                            host's Crawl-delay, else none */
+    bool random_delay;   /* vary the delay between 0.5 and 1.5 times */
     bool robots;         /* obey robots.txt */
-    size_t max_text;     /* bytes of visible text kept per page */
+    bool sitemaps;       /* read robots.txt's sitemaps or /sitemap.xml */
+    bool obey_rel_nofollow; /* do not follow rel=nofollow links */
+    bool recrawl;           /* fetch done pages again, conditionally */
+    int retries;            /* tries after the first on transient failures */
+    int64_t retry_base_ms;  /* first back-off; doubles each try */
+    int host_fail_limit;    /* failures in a row that give a host up */
+    size_t max_url_length;  /* spider-trap defences, each 0 for off: */
+    int max_path_depth;     /* path segments */
+    int max_repeat;         /* times one path segment may occur */
+    int64_t max_query_variants; /* distinct queries of one path */
+    int64_t max_pages_per_host; /* pages not skipped */
+    size_t max_text;            /* bytes of visible text kept per page */
     struct fetch_opts fetch;
     const volatile sig_atomic_t *stop; /* set by a signal: finish and stop */
     void (*on_progress)(void *ctx, const struct crawl_progress *p);

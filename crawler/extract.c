@@ -666,6 +666,9 @@ static int report(struct state *st, const char *page_url,
     if (page->base == NULL)
         page->base = xstrdup(page_url);
     page->refused = st->dropped;
+    /* Known before the first link, so on_link can obey nofollow. */
+    page->noindex = st->noindex;
+    page->nofollow = st->nofollow;
     for (size_t i = 0; i < st->n_items; i++) {
         const struct item *it = &st->items[i];
         char *url = NULL;

@@ -36,7 +36,8 @@ struct extract_page {
     char *canonical;
     /* <meta name=robots|crawldb content=...> says noindex or none. */
     bool noindex;
-    /* The same says nofollow or none. */
+    /* The same says nofollow or none. Both flags are set before the first
+     * on_link call, so the callback may read them. */
     bool nofollow;
     /* References that did not resolve or were not http(s) (javascript:,
      * mailto:, data:, tel:, ...), plus those past EXTRACT_MAX_LINKS. */

@@ -22,6 +22,7 @@ struct transfer {
     char *url;
     struct buf body;
     struct buf headers;
+    struct curl_slist *request_headers;
     bool truncated;
     bool header_overflow;
     int64_t started_ms;
@@ -104,6 +105,7 @@ static void transfer_free(struct transfer *t)
     if (!t)
         return;
     curl_easy_cleanup(t->easy);
+    curl_slist_free_all(t->request_headers);
     buf_release(&t->body);
     buf_release(&t->headers);
     free(t->url);
@@ -112,6 +114,30 @@ static void transfer_free(struct transfer *t)
 
 int fetcher_add(struct fetcher *f, const char *url, void *ctx,
                 struct cdb_err *err)
+{
+    return fetcher_add_if(f, url, NULL, NULL, ctx, err);
+}
+
+/* Append "name: value" to a header list; values with line breaks are
+ * refused (they would inject headers). */
+static bool add_header(struct curl_slist **list, const char *name,
+                       const char *value)
+{
+    char line[1024];
+    struct curl_slist *l;
+
+    if (!value || strpbrk(value, "\r\n") ||
+        (size_t)snprintf(line, sizeof line, "%s: %s", name, value) >=
+            sizeof line)
+        return false;
+    l = curl_slist_append(*list, line);
+    if (l)
+        *list = l;
+    return l != NULL;
+}
+
+int fetcher_add_if(struct fetcher *f, const char *url, const char *etag,
+                   const char *last_modified, void *ctx, struct cdb_err *err)
 {
     struct transfer *t = xcalloc(1, sizeof *t);
     CURL *e = curl_easy_init();
@@ -146,6 +172,10 @@ int fetcher_add(struct fetcher *f, const char *url, void *ctx,
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, f->opts.insecure ? 0L : 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, f->opts.insecure ? 0L : 2L);
+    add_header(&t->request_headers, "If-None-Match", etag);
+    add_header(&t->request_headers, "If-Modified-Since", last_modified);
+    if (t->request_headers)
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->request_headers);
     if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
         transfer_free(t);
         return cdb_fail(err, CDB_ENET, "cannot start a transfer of '%s'", url);
@@ -214,7 +244,9 @@ static int report(struct fetcher *f, struct transfer *t, CURLcode code,
 {
     struct fetch_result r = { 0 };
     char location[8192], etag[512], modified[128], ctype[512], error[512];
+    char xrt[512];
     long status = 0;
+    curl_off_t retry_after = 0;
     const char *hdrs = t->headers.data ? t->headers.data : "";
 
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -227,6 +259,13 @@ static int report(struct fetcher *f, struct transfer *t, CURLcode code,
     r.etag = header_value(hdrs, "etag", etag, sizeof etag);
     r.last_modified =
         header_value(hdrs, "last-modified", modified, sizeof modified);
+    r.x_robots_tag = header_value(hdrs, "x-robots-tag", xrt, sizeof xrt);
+    r.retry_after_ms = -1;
+    if (curl_easy_getinfo(t->easy, CURLINFO_RETRY_AFTER, &retry_after) ==
+            CURLE_OK &&
+        header_value(hdrs, "retry-after", error, sizeof error))
+        r.retry_after_ms = (int64_t)retry_after * 1000;
+    r.conditional = t->request_headers != NULL;
     r.body = t->body.data ? t->body.data : "";
     r.body_len = t->body.len;
     r.truncated = t->truncated;

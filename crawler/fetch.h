@@ -36,7 +36,10 @@ struct fetch_result {
     const char *location;     /* raw Location header, NULL if none */
     const char *etag;
     const char *last_modified;
-    const char *body; /* decoded body, NUL-terminated; never NULL */
+    const char *x_robots_tag; /* X-Robots-Tag header, NULL if none */
+    int64_t retry_after_ms;   /* Retry-After in ms from now; -1 if none */
+    bool conditional;         /* the request carried validators */
+    const char *body;         /* decoded body, NUL-terminated; never NULL */
     size_t body_len;
     bool truncated;    /* body cut at max_bytes */
     const char *error; /* NULL on success, else why the transfer failed */
@@ -50,6 +53,10 @@ int fetcher_new(const struct fetch_opts *o, struct fetcher **out,
  * refuses the handle (CDB_ENET, CDB_ENOMEM). */
 int fetcher_add(struct fetcher *f, const char *url, void *ctx,
                 struct cdb_err *err);
+/* The same, as a conditional request: If-None-Match: etag and
+ * If-Modified-Since: last_modified, each unless NULL. */
+int fetcher_add_if(struct fetcher *f, const char *url, const char *etag,
+                   const char *last_modified, void *ctx, struct cdb_err *err);
 /* Transfers started and not yet reported. */
 size_t fetcher_active(const struct fetcher *f);
 /* Wait up to timeout_ms for activity, drive the transfers, and call on_done

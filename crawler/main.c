@@ -95,9 +95,30 @@ static const char usage_crawl[] =
     "      --timeout SECONDS  per transfer (default 30)\n"
     "      --concurrency N    transfers in flight (default 16)\n"
     "      --per-host N       transfers in flight per host (default 4)\n"
-    "      --delay MS         wait between two requests to a host (default 0)\n"
+    "      --delay MS         wait between two requests to a host (default:\n"
+    "                         robots.txt's Crawl-delay, up to 60 s, else 0)\n"
+    "      --random-delay     vary each delay between 0.5 and 1.5 times\n"
+    "      --retries N        tries again after timeouts, resets, 5xx and "
+    "429,\n"
+    "                         with exponential back-off or Retry-After\n"
+    "                         (default 2); each try is a fetch row\n"
     "      --user-agent UA    User-Agent header (default " DEFAULT_UA ")\n"
     "      --no-robots        do not fetch or obey robots.txt\n"
+    "      --no-sitemaps      do not read sitemaps (robots.txt's Sitemap:\n"
+    "                         lines, else /sitemap.xml)\n"
+    "      --obey-nofollow    do not follow rel=nofollow links (they are\n"
+    "                         recorded either way; meta robots and\n"
+    "                         X-Robots-Tag nofollow are always obeyed)\n"
+    "      --recrawl          fetch done and failed pages again, with\n"
+    "                         If-None-Match / If-Modified-Since\n"
+    "Spider-trap defences (0 turns one off; refused URLs are skipped pages):\n"
+    "      --max-url-length N       characters (default 2048)\n"
+    "      --max-path-depth N       path segments (default 32)\n"
+    "      --max-repeat N           times one path segment may occur\n"
+    "                               (default 3)\n"
+    "      --max-query-variants N   distinct query strings of one path\n"
+    "                               (default 1000)\n"
+    "      --max-pages-per-host N   (default no limit)\n"
     "      --insecure         do not verify TLS certificates\n"
     "  -v, --verbose          a line per fetch: status size time URL\n"
     "  -q, --quiet            errors only\n"
@@ -237,7 +258,17 @@ static int cmd_crawl(int argc, char **argv)
         O_NO_ROBOTS,
         O_INSECURE,
         O_LOG,
-        O_LOG_FORMAT
+        O_LOG_FORMAT,
+        O_RANDOM_DELAY,
+        O_NO_SITEMAPS,
+        O_OBEY_NOFOLLOW,
+        O_RECRAWL,
+        O_RETRIES,
+        O_MAX_URL_LENGTH,
+        O_MAX_PATH_DEPTH,
+        O_MAX_REPEAT,
+        O_MAX_QUERY_VARIANTS,
+        O_MAX_PAGES_PER_HOST
     };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
@@ -259,6 +290,16 @@ static int cmd_crawl(int argc, char **argv)
         { "quiet", no_argument, NULL, 'q' },
         { "log", required_argument, NULL, O_LOG },
         { "log-format", required_argument, NULL, O_LOG_FORMAT },
+        { "random-delay", no_argument, NULL, O_RANDOM_DELAY },
+        { "no-sitemaps", no_argument, NULL, O_NO_SITEMAPS },
+        { "obey-nofollow", no_argument, NULL, O_OBEY_NOFOLLOW },
+        { "recrawl", no_argument, NULL, O_RECRAWL },
+        { "retries", required_argument, NULL, O_RETRIES },
+        { "max-url-length", required_argument, NULL, O_MAX_URL_LENGTH },
+        { "max-path-depth", required_argument, NULL, O_MAX_PATH_DEPTH },
+        { "max-repeat", required_argument, NULL, O_MAX_REPEAT },
+        { "max-query-variants", required_argument, NULL, O_MAX_QUERY_VARIANTS },
+        { "max-pages-per-host", required_argument, NULL, O_MAX_PAGES_PER_HOST },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -361,6 +402,53 @@ static int cmd_crawl(int argc, char **argv)
                 return usage_error("crawl", "unknown --log-format '%s'",
                                    optarg);
             json_log = strcmp(optarg, "json") == 0;
+            break;
+        case O_RANDOM_DELAY:
+            o.random_delay = true;
+            break;
+        case O_NO_SITEMAPS:
+            o.sitemaps = false;
+            break;
+        case O_OBEY_NOFOLLOW:
+            o.obey_rel_nofollow = true;
+            break;
+        case O_RECRAWL:
+            o.recrawl = true;
+            break;
+        case O_RETRIES:
+            if (!parse_ll(optarg, 0, 100, &v))
+                return usage_error("crawl", "invalid --retries '%s'", optarg);
+            o.retries = (int)v;
+            break;
+        case O_MAX_URL_LENGTH:
+            if (!parse_ll(optarg, 0, 1 << 20, &v))
+                return usage_error("crawl", "invalid --max-url-length '%s'",
+                                   optarg);
+            o.max_url_length = (size_t)v;
+            break;
+        case O_MAX_PATH_DEPTH:
+            if (!parse_ll(optarg, 0, 10000, &v))
+                return usage_error("crawl", "invalid --max-path-depth '%s'",
+                                   optarg);
+            o.max_path_depth = (int)v;
+            break;
+        case O_MAX_REPEAT:
+            if (!parse_ll(optarg, 0, 10000, &v))
+                return usage_error("crawl", "invalid --max-repeat '%s'",
+                                   optarg);
+            o.max_repeat = (int)v;
+            break;
+        case O_MAX_QUERY_VARIANTS:
+            if (!parse_ll(optarg, 0, INT64_MAX, &v))
+                return usage_error("crawl", "invalid --max-query-variants '%s'",
+                                   optarg);
+            o.max_query_variants = v;
+            break;
+        case O_MAX_PAGES_PER_HOST:
+            if (!parse_ll(optarg, 0, INT64_MAX, &v))
+                return usage_error("crawl", "invalid --max-pages-per-host '%s'",
+                                   optarg);
+            o.max_pages_per_host = v;
             break;
         case 'h':
             fputs(usage_crawl, stdout);

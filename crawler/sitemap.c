@@ -54,6 +54,7 @@ struct run {
     int rc;       /* what on_url returned, once non-zero */
     bool stopped; /* on_url failed or SITEMAP_MAX_URLS reached */
     struct source *src;
+    enum sitemap_kind *kind_out; /* the caller's, set as soon as known */
 };
 
 /* XML state on top of struct run. */
@@ -308,6 +309,7 @@ static void xml_start(void *ctx, const xmlChar *localname,
             x->kind = SITEMAP_URLSET;
         else if (name_is(localname, "sitemapindex"))
             x->kind = SITEMAP_INDEX;
+        *x->run->kind_out = x->kind;
         return;
     }
     if (entry == NULL || x->capture_depth > 0)
@@ -497,6 +499,7 @@ static int parse_text(struct run *r, enum sitemap_kind *kind,
     size_t n;
 
     buf_init(&line, LOC_MAX);
+    *kind = SITEMAP_TEXT; /* for on_url; settled at the end */
     while (!r->stopped && (n = source_read(r->src, chunk, CHUNK)) > 0) {
         const unsigned char *p = chunk, *end = chunk + n;
 
@@ -566,6 +569,7 @@ int sitemap_parse(const char *body, size_t len, const char *name,
 
     memset(&r, 0, sizeof r);
     r.name = name;
+    r.kind_out = kind;
     r.on_url = on_url;
     r.ctx = ctx;
     r.src = src;

@@ -66,6 +66,7 @@ enum sitemap_kind {
  * Returns CDB_OK; CDB_EINVAL (empty body, corrupt gzip with nothing
  * inflated, not a sitemap); CDB_ENOMEM if libxml2 or zlib ran out of memory;
  * or what on_url returned. *kind is set in every case. */
+/* *kind is already set when on_url is first called. */
 int sitemap_parse(const char *body, size_t len, const char *name,
                   int (*on_url)(void *ctx, const char *loc,
                                 const char *lastmod),

@@ -28,6 +28,8 @@ struct store {
     sqlite3_stmt *page_find, *page_add, *page_state, *lease;
     sqlite3_stmt *doc_find, *doc_add, *doc_text;
     sqlite3_stmt *fetch_add, *link_add, *count_fetched;
+    sqlite3_stmt *validators, *requeue, *host_fail, *count_range;
+    sqlite3_stmt *count_host, *links_gone, *links_seen;
 };
 
 static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
@@ -52,12 +54,12 @@ static const char SQL_ROBOTS_SET[] =
 static const char SQL_PAGE_FIND[] = "SELECT id FROM pages WHERE url = ?1";
 static const char SQL_PAGE_ADD[] =
     "INSERT INTO pages(url, host_id, depth, hops, state, reason,"
-    " found_crawl_id, found_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " NOW_SQL
-    ")";
+    " found_crawl_id, found_at, sitemap, lastmod) VALUES (?1, ?2, ?3, ?4, ?5,"
+    " ?6, ?7, " NOW_SQL ", ?8, ?9)";
 static const char SQL_PAGE_STATE[] =
     "UPDATE pages SET state = ?2, reason = ?3 WHERE id = ?1";
 static const char SQL_LEASE[] =
-    "SELECT id, host_id, depth, hops, url FROM pages"
+    "SELECT id, host_id, depth, hops, url, sitemap FROM pages"
     " WHERE state = 'queued' AND (depth > ?1 OR (depth = ?1 AND id > ?2))"
     " ORDER BY depth, id LIMIT ?3";
 static const char SQL_DOC_FIND[] = "SELECT id FROM documents WHERE sha256 = ?1";
@@ -68,11 +70,37 @@ static const char SQL_DOC_TEXT[] =
 static const char SQL_FETCH_ADD[] =
     "INSERT INTO fetches(page_id, crawl_id, fetched_at, duration_ms, status,"
     " content_type, length, truncated, headers, etag, last_modified,"
-    " redirect_page_id, error, document_id) VALUES (?1, ?2, " NOW_SQL
-    ", ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    " redirect_page_id, error, document_id, attempt, noindex, nofollow,"
+    " conditional) VALUES (?1, ?2, " NOW_SQL
+    ", ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+/* A link seen again is marked seen by this run (and not gone). */
 static const char SQL_LINK_ADD[] =
-    "INSERT OR IGNORE INTO links(from_page_id, to_page_id, kind, anchor,"
-    " nofollow) VALUES (?1, ?2, ?3, ?4, ?5)";
+    "INSERT INTO links(from_page_id, to_page_id, kind, anchor, nofollow,"
+    " seen_crawl_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    " ON CONFLICT(from_page_id, to_page_id, kind) DO UPDATE SET"
+    " seen_crawl_id = excluded.seen_crawl_id, gone_crawl_id = NULL"
+    " WHERE seen_crawl_id IS NOT excluded.seen_crawl_id"
+    " OR gone_crawl_id IS NOT NULL";
+static const char SQL_VALIDATORS[] =
+    "SELECT etag, last_modified, document_id FROM fetches WHERE page_id = ?1"
+    " AND status BETWEEN 200 AND 299 AND document_id IS NOT NULL"
+    " ORDER BY id DESC LIMIT 1";
+static const char SQL_REQUEUE[] =
+    "UPDATE pages SET state = 'queued', reason = NULL"
+    " WHERE state IN ('done', 'failed')";
+static const char SQL_HOST_FAIL[] =
+    "UPDATE pages SET state = 'failed', reason = ?2"
+    " WHERE host_id = ?1 AND state = 'queued'";
+static const char SQL_COUNT_RANGE[] =
+    "SELECT count(*) FROM pages WHERE url >= ?1 AND url < ?2";
+static const char SQL_COUNT_HOST[] =
+    "SELECT count(*) FROM pages WHERE host_id = ?1 AND state <> 'skipped'";
+static const char SQL_LINKS_GONE[] =
+    "UPDATE links SET gone_crawl_id = ?2 WHERE from_page_id = ?1"
+    " AND seen_crawl_id IS NOT ?2 AND gone_crawl_id IS NULL";
+static const char SQL_LINKS_SEEN[] =
+    "UPDATE links SET seen_crawl_id = ?2 WHERE from_page_id = ?1"
+    " AND gone_crawl_id IS NULL";
 static const char SQL_COUNT_FETCHED[] =
     "SELECT count(*) FROM pages WHERE state IN ('done', 'failed')";
 
@@ -201,6 +229,13 @@ static size_t stmt_defs(struct store *st, struct stmt_def *out)
         { SQL_FETCH_ADD, &st->fetch_add },
         { SQL_LINK_ADD, &st->link_add },
         { SQL_COUNT_FETCHED, &st->count_fetched },
+        { SQL_VALIDATORS, &st->validators },
+        { SQL_REQUEUE, &st->requeue },
+        { SQL_HOST_FAIL, &st->host_fail },
+        { SQL_COUNT_RANGE, &st->count_range },
+        { SQL_COUNT_HOST, &st->count_host },
+        { SQL_LINKS_GONE, &st->links_gone },
+        { SQL_LINKS_SEEN, &st->links_seen },
     };
 
     memcpy(out, all, sizeof all);
@@ -470,6 +505,9 @@ int store_page_add(struct store *st, const struct page_new *p, int64_t *id,
     if (p->reason)
         sqlite3_bind_text(q, 6, p->reason, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 7, st->crawl_id);
+    sqlite3_bind_int(q, 8, p->sitemap);
+    if (p->lastmod)
+        sqlite3_bind_text(q, 9, p->lastmod, -1, SQLITE_STATIC);
     rc = step_done(st, q, "add a page", err);
     if (rc == CDB_OK) {
         *id = sqlite3_last_insert_rowid(st->db);
@@ -509,6 +547,7 @@ int store_lease(struct store *st, int after_depth, int64_t after_id,
         l->depth = sqlite3_column_int(q, 2);
         l->hops = sqlite3_column_int(q, 3);
         l->url = xstrdup((const char *)sqlite3_column_text(q, 4));
+        l->sitemap = sqlite3_column_int(q, 5);
     }
     if (s != SQLITE_ROW && s != SQLITE_DONE)
         rc = db_fail(st, err, "read the frontier");
@@ -593,6 +632,10 @@ int store_fetch_add(struct store *st, const struct fetch_row *f, int64_t *id,
     bind_opt_id(q, 11, f->redirect_page_id);
     bind_opt_text(q, 12, f->error);
     bind_opt_id(q, 13, f->document_id);
+    sqlite3_bind_int(q, 14, f->attempt > 0 ? f->attempt : 1);
+    sqlite3_bind_int(q, 15, f->noindex);
+    sqlite3_bind_int(q, 16, f->nofollow);
+    sqlite3_bind_int(q, 17, f->conditional);
     rc = step_done(st, q, "record a fetch", err);
     if (rc == CDB_OK && id)
         *id = sqlite3_last_insert_rowid(st->db);
@@ -610,7 +653,98 @@ int store_link_add(struct store *st, int64_t from_page_id, int64_t to_page_id,
     sqlite3_bind_text(q, 3, kind, -1, SQLITE_STATIC);
     bind_opt_text(q, 4, anchor);
     sqlite3_bind_int(q, 5, nofollow);
+    sqlite3_bind_int64(q, 6, st->crawl_id);
     return step_done(st, q, "add a link", err);
+}
+
+static char *column_dup(sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+
+    return t ? xstrdup((const char *)t) : NULL;
+}
+
+int store_page_validators(struct store *st, int64_t page_id, char **etag,
+                          char **last_modified, int64_t *document_id,
+                          struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->validators;
+    int s, rc = CDB_OK;
+
+    *etag = *last_modified = NULL;
+    *document_id = 0;
+    sqlite3_bind_int64(q, 1, page_id);
+    s = sqlite3_step(q);
+    if (s == SQLITE_ROW) {
+        *etag = column_dup(q, 0);
+        *last_modified = column_dup(q, 1);
+        *document_id = sqlite3_column_int64(q, 2);
+    } else if (s != SQLITE_DONE) {
+        rc = db_fail(st, err, "read the validators of a page");
+    }
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return rc;
+}
+
+int store_requeue_all(struct store *st, int64_t *n, struct cdb_err *err)
+{
+    int rc = step_done(st, st->requeue, "queue pages again", err);
+
+    *n = rc == CDB_OK ? sqlite3_changes64(st->db) : 0;
+    return rc;
+}
+
+int store_host_fail_queued(struct store *st, int64_t host_id,
+                           const char *reason, int64_t *n, struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->host_fail;
+    int rc;
+
+    sqlite3_bind_int64(q, 1, host_id);
+    sqlite3_bind_text(q, 2, reason, -1, SQLITE_TRANSIENT);
+    rc = step_done(st, q, "fail the pages of a host", err);
+    *n = rc == CDB_OK ? sqlite3_changes64(st->db) : 0;
+    return rc;
+}
+
+int store_count_url_range(struct store *st, const char *lo, const char *hi,
+                          int64_t *n, struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->count_range;
+
+    sqlite3_bind_text(q, 1, lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, hi, -1, SQLITE_STATIC);
+    return one_int(st, q, n, "count pages", err);
+}
+
+int store_count_host_pages(struct store *st, int64_t host_id, int64_t *n,
+                           struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->count_host;
+
+    sqlite3_bind_int64(q, 1, host_id);
+    return one_int(st, q, n, "count the pages of a host", err);
+}
+
+static int links_mark(struct store *st, sqlite3_stmt *q, int64_t page_id,
+                      struct cdb_err *err)
+{
+    sqlite3_bind_int64(q, 1, page_id);
+    sqlite3_bind_int64(q, 2, st->crawl_id);
+    return step_done(st, q, "update the links of a page", err);
+}
+
+int store_links_gone(struct store *st, int64_t from_page_id,
+                     struct cdb_err *err)
+{
+    return links_mark(st, st->links_gone, from_page_id, err);
+}
+
+int store_links_seen(struct store *st, int64_t from_page_id,
+                     struct cdb_err *err)
+{
+    return links_mark(st, st->links_seen, from_page_id, err);
 }
 
 int store_count_fetched(struct store *st, int64_t *n, struct cdb_err *err)

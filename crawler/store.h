@@ -59,6 +59,8 @@ struct page_new {
     int hops;
     enum page_state state;
     const char *reason;
+    int sitemap;         /* 0, or 1: a listed sitemap, 2: a probed one */
+    const char *lastmod; /* from a sitemap, or NULL */
 };
 /* Add a page unless its URL is known. *id receives the page's id, new or
  * old; *added whether it was new. */
@@ -78,6 +80,7 @@ struct lease {
     int64_t host_id;
     int depth;
     int hops;
+    int sitemap;
     char *url; /* owned; release with store_lease_release() */
 };
 /* Up to max queued pages after position (depth, id) in breadth-first order
@@ -109,6 +112,8 @@ struct fetch_row {
     int64_t redirect_page_id; /* 0: none */
     const char *error;
     int64_t document_id; /* 0: none */
+    int attempt;         /* 1 for the first try */
+    bool noindex, nofollow, conditional;
 };
 int store_fetch_add(struct store *st, const struct fetch_row *f, int64_t *id,
                     struct cdb_err *err);
@@ -118,6 +123,30 @@ int store_fetch_add(struct store *st, const struct fetch_row *f, int64_t *id,
 int store_link_add(struct store *st, int64_t from_page_id, int64_t to_page_id,
                    const char *kind, const char *anchor, bool nofollow,
                    struct cdb_err *err);
+
+/* Validators of the page's latest successful fetch, for a conditional
+ * request: *etag and *last_modified (caller frees; NULL if none) and its
+ * document (0 if none). */
+int store_page_validators(struct store *st, int64_t page_id, char **etag,
+                          char **last_modified, int64_t *document_id,
+                          struct cdb_err *err);
+/* Queue again every page done or failed (a recrawl); *n receives how many. */
+int store_requeue_all(struct store *st, int64_t *n, struct cdb_err *err);
+/* Fail every queued page of a host with reason; *n receives how many. */
+int store_host_fail_queued(struct store *st, int64_t host_id,
+                           const char *reason, int64_t *n, struct cdb_err *err);
+/* Pages whose URL is in [lo, hi): e.g. the query variants of one path. */
+int store_count_url_range(struct store *st, const char *lo, const char *hi,
+                          int64_t *n, struct cdb_err *err);
+/* Pages of a host that are not skipped. */
+int store_count_host_pages(struct store *st, int64_t host_id, int64_t *n,
+                           struct cdb_err *err);
+/* The links of a page that this run did not see again are gone in it; a
+ * page confirmed unchanged (304) keeps all its links: seen again. */
+int store_links_gone(struct store *st, int64_t from_page_id,
+                     struct cdb_err *err);
+int store_links_seen(struct store *st, int64_t from_page_id,
+                     struct cdb_err *err);
 
 /* Pages fetched so far (done or failed), across runs. */
 int store_count_fetched(struct store *st, int64_t *n, struct cdb_err *err);

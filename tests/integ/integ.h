@@ -85,6 +85,9 @@ static inline void opts_for(struct crawl_opts *o, const char *const *seed)
     o->n_seeds = 1;
     o->fetch.timeout_ms = 10000;
     o->fetch.connect_timeout_ms = 5000;
+    /* Core behaviour only: tests of sitemaps and retries turn them on. */
+    o->sitemaps = false;
+    o->retries = 0;
 }
 
 /* Run one crawl into the database at path; it must succeed. */

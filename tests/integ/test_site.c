@@ -19,10 +19,9 @@ struct page_want {
 };
 
 /* Every page the crawl of "/" knows, with its trap cut at the entry by an
- * exclude of /trap/. The press kit is fetched: crawldb records the press
- * page's meta robots nofollow but does not obey it. The sitemap is not
- * read (no sitemap module yet), so /specials/summer-sale.html, linked only
- * from there, stays unknown. */
+ * exclude of /trap/. The press kit is not fetched: the press page's meta
+ * robots says nofollow. The sitemap named by robots.txt is read, and
+ * /specials/summer-sale.html, listed only there, is found through it. */
 static const struct page_want site_pages[] = {
     { "/", "done", 1 },
     { "/about.html", "done", 1 },
@@ -60,7 +59,9 @@ static const struct page_want site_pages[] = {
     { "/old-menu.html", "done", 1 },
     { "/old-page", "done", 1 },
     { "/press.html", "done", 1 },
-    { "/press/kit.html", "done", 1 },
+    { "/press/kit.html", "skipped:nofollow", 0 },
+    { "/sitemap.xml", "done", 1 },
+    { "/specials/summer-sale.html", "done", 1 },
     { "/private/", "skipped:robots", 0 },
     { "/products/", "done", 1 },
     { "/products/baguette.html", "done", 1 },
@@ -129,12 +130,12 @@ static void test_site_whole(void **state)
     seed[0] = env_url(e, "/");
     opts_for(&o, seed);
     o.exclude = "/trap/";
+    o.sitemaps = true;
     p = crawl_db(e->db, &o);
-    assert_int_equal(p.fetched, 55);
+    assert_int_equal(p.fetched, 56);
     assert_first_request(e->fx, "/robots.txt");
     assert_int_equal(fixture_hits(e->fx, "/robots.txt"), 1);
-    assert_int_equal(fixture_hits(e->fx, "/sitemap.xml"), 0);
-    assert_int_equal(fixture_total(e->fx), 56);
+    assert_int_equal(fixture_total(e->fx), 57);
     db = db_open(e->db);
     assert_db_sound(db);
     for (size_t i = 0; i + 1 < N(site_pages); i++) {
@@ -162,7 +163,12 @@ static void test_site_whole(void **state)
         q_expect(db, SQL_PAGE_STATE, offsite[i], NULL, "skipped:scope");
     assert_int_equal(q_int(db, "SELECT count(*) FROM pages", NULL, NULL),
                      N(site_pages) - 1 + N(offsite));
-    assert_int_equal(q_int(db, "SELECT count(*) FROM fetches", NULL, NULL), 55);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM fetches", NULL, NULL), 56);
+    /* The sitemap-only page is linked from the sitemap, kind sitemap. */
+    q_expect(db,
+             "SELECT kind FROM v_links WHERE from_url = ?1 AND to_url = ?2",
+             env_url(e, "/sitemap.xml"),
+             env_url(e, "/specials/summer-sale.html"), "sitemap");
     /* /reset.html: the connection broke mid-body. */
     assert_int_equal(q_int(db,
                            "SELECT count(*) FROM v_fetches WHERE url = ?1"
