@@ -31,7 +31,7 @@ INTEG    = $(patsubst tests/integ/%.c,$(B)/tests/%,$(wildcard tests/integ/test_*
 TESTS    = $(UNIT) $(INTEG)
 BIN      = $(if $(filter build,$(B)),crawldb,$(B)/crawldb)
 
-.PHONY: all test asan demo example install clean deps lint check-deps conformance
+.PHONY: all test asan demo example install clean deps lint check-deps conformance bench
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(B)/fixture-serve
@@ -111,6 +111,13 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/crawldb
 
+# The benchmark against wget, wget2, HTTrack and Scrapy (see bench/bench.py):
+# make bench BENCH_ARGS="--sizes 2000 --runs 5", or --big for 100,000 pages.
+BENCH_ARGS ?=
+bench: check-deps
+	@$(MAKE) --no-print-directory all
+	@sh bench/run.sh $(BENCH_ARGS)
+
 # Pass rates against the public suites in ../shared/conformance (if there).
 CONFORMANCE ?= ../shared/conformance
 conformance: $(BIN)
@@ -126,3 +133,14 @@ lint:
 
 clean:
 	rm -rf build build-asan crawldb
+
+# --- fuzz: libFuzzer targets in tests/fuzz/ (clang, ASan+UBSan) -----------
+# `make fuzz FUZZ_SECONDS=N` re-runs tests/fuzz/regress/ and fuzzes each
+# target N seconds in build-fuzz/; `make fuzz-build` only builds.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz fuzz-build
+fuzz:
+	@WARN="$(WARN)" sh tools/fuzz.sh run $(FUZZ_SECONDS)
+fuzz-build:
+	@WARN="$(WARN)" sh tools/fuzz.sh build
+# --- end fuzz ---------------------------------------------------------------

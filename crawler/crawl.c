@@ -337,15 +337,17 @@ static bool host_has_room(struct crawl *c, int64_t host_id, const char *url)
 
 /* Add p->url as a page unless known, deciding whether it is queued or
  * skipped (p->reason, if set, skips it for that reason); *id receives the
- * page's id, new or old. */
+ * page's id, new or old. nofollow belongs to a link, not to its target: a
+ * page skipped as 'nofollow' that a followed link reaches is queued, as
+ * wget and Scrapy would fetch it. */
 static int page_found(struct crawl *c, struct page_new *p, int64_t *id)
 {
     const struct crawl_opts *o = c->o;
     const char *url = p->url;
-    bool added = false;
-    int rc = store_page_find(c->st, url, id, c->err);
+    bool added = false, nofollowed = false;
+    int rc = store_page_find_nofollowed(c->st, url, id, &nofollowed, c->err);
 
-    if (rc != CDB_OK || *id)
+    if (rc != CDB_OK || (*id && (!nofollowed || p->reason)))
         return rc;
     rc = host_id_of(c, url, &p->host_id);
     if (rc != CDB_OK)
@@ -369,6 +371,17 @@ static int page_found(struct crawl *c, struct page_new *p, int64_t *id)
         p->reason = "max-pages-per-host";
     else
         p->state = PAGE_QUEUED;
+    if (*id) { /* known, skipped as nofollow: followed now, if it may be */
+        if (p->state != PAGE_QUEUED)
+            return CDB_OK;
+        rc = store_page_set_state(c->st, *id, PAGE_QUEUED, NULL, c->err);
+        if (rc == CDB_OK) {
+            c->prog.queued++;
+            c->behind = true; /* its depth is that of its first link */
+            c->frontier_dry = false;
+        }
+        return rc;
+    }
     rc = store_page_add(c->st, p, id, &added, c->err);
     if (rc == CDB_OK && added) {
         if (p->state == PAGE_QUEUED) {

@@ -455,6 +455,11 @@ static int parse_xml(struct run *r, enum sitemap_kind *kind,
                       "out of memory");
     else if (!r->stopped)
         xml_entry_flush(&x);
+    /* An entity declaration makes libxml2 build a "SAX compatibility"
+     * document in myDoc even without a DOM (xmlParseEntityDecl), and
+     * xmlFreeParserCtxt() leaves it to us. */
+    xmlFreeDoc(x.ctxt->myDoc);
+    x.ctxt->myDoc = NULL;
     xmlFreeParserCtxt(x.ctxt);
     *kind = x.kind;
     if (rc != CDB_OK || r->rc != 0 || x.kind != SITEMAP_UNKNOWN)

@@ -51,7 +51,9 @@ static const char SQL_ROBOTS_GET[] =
 static const char SQL_ROBOTS_SET[] =
     "UPDATE hosts SET robots_status = ?2, robots_txt = ?3,"
     " robots_fetched_at = " NOW_SQL " WHERE id = ?1";
-static const char SQL_PAGE_FIND[] = "SELECT id FROM pages WHERE url = ?1";
+static const char SQL_PAGE_FIND[] =
+    "SELECT id, state = 'skipped' AND reason = 'nofollow' FROM pages"
+    " WHERE url = ?1";
 static const char SQL_PAGE_ADD[] =
     "INSERT INTO pages(url, host_id, depth, hops, state, reason,"
     " found_crawl_id, found_at, sitemap, lastmod) VALUES (?1, ?2, ?3, ?4, ?5,"
@@ -486,6 +488,27 @@ int store_page_find(struct store *st, const char *url, int64_t *id,
 
     sqlite3_bind_text(q, 1, url, -1, SQLITE_STATIC);
     return one_int(st, q, id, "look up a page", err);
+}
+
+int store_page_find_nofollowed(struct store *st, const char *url, int64_t *id,
+                               bool *nofollowed, struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->page_find;
+    int s, rc = CDB_OK;
+
+    *id = 0;
+    *nofollowed = false;
+    sqlite3_bind_text(q, 1, url, -1, SQLITE_STATIC);
+    s = sqlite3_step(q);
+    if (s == SQLITE_ROW) {
+        *id = sqlite3_column_int64(q, 0);
+        *nofollowed = sqlite3_column_int(q, 1) != 0;
+    } else if (s != SQLITE_DONE) {
+        rc = db_fail(st, err, "look up a page");
+    }
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return rc;
 }
 
 int store_page_add(struct store *st, const struct page_new *p, int64_t *id,

@@ -69,6 +69,10 @@ int store_page_add(struct store *st, const struct page_new *p, int64_t *id,
 /* Look a URL up: *id is 0 when unknown. */
 int store_page_find(struct store *st, const char *url, int64_t *id,
                     struct cdb_err *err);
+/* The same; *nofollowed tells whether the page is skipped only because
+ * the links to it found so far were not to be followed (reason nofollow). */
+int store_page_find_nofollowed(struct store *st, const char *url, int64_t *id,
+                               bool *nofollowed, struct cdb_err *err);
 /* Set a page's state and reason (NULL for none). */
 int store_page_set_state(struct store *st, int64_t page_id,
                          enum page_state state, const char *reason,

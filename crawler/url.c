@@ -641,7 +641,8 @@ int url_split(const char *url, struct url_parts *out, struct cdb_err *err)
         rc = cdb_fail(err, curl_code(uc), "cannot split '%s': %s", url,
                       curl_url_strerror(uc));
     } else if (!is_http_scheme(scheme, strlen(scheme)) || !port ||
-               !parse_ll(port, 1, 65535, &port_n)) {
+               !parse_ll(port, 0, 65535, &port_n)) {
+        /* from port 0: url_canon() keeps it, as the WHATWG standard does */
         rc = cdb_fail(err, CDB_EINVAL, "'%s' is not an http(s) URL", url);
     } else {
         size_t pn = strlen(path);

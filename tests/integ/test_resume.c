@@ -180,6 +180,7 @@ static void crawl_killed(struct env *e, const struct crawl_opts *o, long ms,
 {
     int status = 0;
     int64_t start = now_ms();
+    unsigned before = fixture_total(e->fx);
     pid_t pid = fork(), done = 0;
 
     assert_true(pid >= 0);
@@ -200,6 +201,14 @@ static void crawl_killed(struct env *e, const struct crawl_opts *o, long ms,
         if (now_ms() - start > 20000)
             fail_msg("a killed crawl's pages stay unsettled");
         sleep_ms(2);
+    }
+    /* The random moment counts from the run's first request, so that start-up
+     * (slower under ASan) cannot swallow it and every kill cuts a crawl. */
+    while (done == 0 && fixture_total(e->fx) == before &&
+           (done = waitpid(pid, &status, WNOHANG)) == 0) {
+        if (now_ms() - start > 20000)
+            fail_msg("a resumed crawl made no request");
+        sleep_ms(1);
     }
     if (done == 0) {
         sleep_ms(ms);

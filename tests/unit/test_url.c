@@ -187,6 +187,9 @@ static struct split_case {
     { "https://a.example/x?y=1", "https", "a.example", 443, "/x?y=1" },
     { "http://a.example:8080/p/q", "http", "a.example", 8080, "/p/q" },
     { "https://[::1]:8443/", "https", "[::1]", 8443, "/" },
+    /* port 0 is kept by url_canon(), as WHATWG says (found by fuzz_url) */
+    { "http://[::1]:0/4a8/", "http", "[::1]", 0, "/4a8/" },
+    { "http://a.example:0/", "http", "a.example", 0, "/" },
     { "HTTP://A.Example/P", "http", "a.example", 80, "/P" },
     { "http://a.example/s?", "http", "a.example", 80, "/s?" },
     { "ftp://a.example/", NULL, NULL, 0, NULL },
