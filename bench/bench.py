@@ -211,15 +211,16 @@ def print_table(n, rows, ceiling):
 
 def latency(n, delay_ms, tmp, have):
     site = os.path.join(tmp, "lat-site")
-    port = free_port()
-    gen_site(site, n, port)
+    os.makedirs(site)
     portfile = os.path.join(tmp, "port")
-    srv = subprocess.Popen([SERVE, "--root", site, "--port", str(port), "--port-file", portfile,
+    srv = subprocess.Popen([SERVE, "--root", site, "--port-file", portfile,
                             "--delay-ms", str(delay_ms)], stdout=subprocess.DEVNULL)
     try:
         while not os.path.exists(portfile):
             time.sleep(0.05)
-        url = "http://127.0.0.1:%s/index.html" % open(portfile).read().strip()
+        port = int(open(portfile).read().strip())
+        gen_site(site, n, port)  # files are read per request: after start is fine
+        url = "http://127.0.0.1:%d/index.html" % port
         print("\n## Latency: %d pages, every response delayed %d ms (fixture-serve)\n" % (n, delay_ms))
         print("| crawler | wall s | pages | pages/s | limit pages/s | of the limit |")
         print("|---|---|---|---|---|---|")

@@ -22,9 +22,8 @@ class Site(scrapy.Spider):
     def __init__(self, start, **kw):
         super().__init__(**kw)
         self.start_urls = [start]
-        host = urlparse(start).netloc
-        self.allowed_domains = [host.split(":")[0]]
-        self.links = LinkExtractor(allow_domains=self.allowed_domains, deny_extensions=[])
+        self.host = urlparse(start).netloc
+        self.links = LinkExtractor(deny_extensions=[])
         self.pages = 0
 
     def parse(self, response):
@@ -32,7 +31,8 @@ class Site(scrapy.Spider):
         if not hasattr(response, "text"):
             return
         for link in self.links.extract_links(response):
-            yield scrapy.Request(link.url, callback=self.parse)
+            if urlparse(link.url).netloc == self.host:  # same host and port
+                yield scrapy.Request(link.url, callback=self.parse)
 
     def closed(self, reason):
         print("SCRAPY_PAGES %d" % self.pages)
