@@ -129,7 +129,7 @@ conformance: $(BIN)
 
 lint:
 	clang-format --dry-run --Werror crawler/*.c crawler/*.h tests/*/*.c tests/*/*.h
-	@! grep -nwE 'gets|strcpy|strcat|sprintf|vsprintf|strncpy|strtok|atoi|atol' crawler/*.c tests/*/*.c
+	@! grep -nE '(^|[^_a-zA-Z0-9])(gets|strcpy|strcat|sprintf|vsprintf|strncpy|strtok|atoi|atol) *\(' crawler/*.c tests/*/*.c
 
 clean:
 	rm -rf build build-asan crawldb

@@ -510,7 +510,9 @@ static void test_polite_trap_url_length(void **state)
     db = db_open(e.db);
     while (strlen(fixture_origin(e.fx)) + strlen(path) <= 70) {
         assert_page(&e, db, path, "done", 1);
-        strcat(path, "abcdefghij/");
+        size_t len = strlen(path);
+
+        snprintf(path + len, sizeof path - len, "abcdefghij/");
         fetched++;
     }
     assert_true(fetched >= 3);

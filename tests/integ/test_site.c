@@ -165,8 +165,7 @@ static void test_site_whole(void **state)
                      N(site_pages) - 1 + N(offsite));
     assert_int_equal(q_int(db, "SELECT count(*) FROM fetches", NULL, NULL), 56);
     /* The sitemap-only page is linked from the sitemap, kind sitemap. */
-    q_expect(db,
-             "SELECT kind FROM v_links WHERE from_url = ?1 AND to_url = ?2",
+    q_expect(db, "SELECT kind FROM v_links WHERE from_url = ?1 AND to_url = ?2",
              env_url(e, "/sitemap.xml"),
              env_url(e, "/specials/summer-sale.html"), "sitemap");
     /* /reset.html: the connection broke mid-body. */
