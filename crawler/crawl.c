@@ -1118,8 +1118,10 @@ static int run(struct crawl *c)
     for (size_t i = 0; i < c->o->n_seeds; i++)
         buf_addf(&seeds, "%s%s", i ? "\n" : "", c->o->seeds[i]);
     options_json(c->o, &opts);
-    rc = store_crawl_start(c->st, seeds.data ? seeds.data : "", opts.data,
-                           c->err);
+    rc = store_lock_crawl(c->st, c->err);
+    if (rc == CDB_OK)
+        rc = store_crawl_start(c->st, seeds.data ? seeds.data : "", opts.data,
+                               c->err);
     buf_release(&seeds);
     buf_release(&opts);
     if (rc == CDB_OK)

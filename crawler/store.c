@@ -2,11 +2,16 @@
  * statement is a constant below its function, prepared once in store_open()
  * and reset after each use; data only ever enters through bindings. The
  * schema comes from the files in schema/, compiled in. */
+#define _DEFAULT_SOURCE /* flock() */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -20,6 +25,7 @@
 struct store {
     sqlite3 *db;
     char *path;
+    int lock_fd; /* held by a crawl; -1: none */
     int64_t crawl_id;
     bool in_batch;
     sqlite3_stmt *begin, *commit, *rollback;
@@ -265,6 +271,7 @@ int store_open(const char *path, struct store **out, struct cdb_err *err)
     int rc = CDB_OK;
 
     *out = NULL;
+    st->lock_fd = -1;
     st->path = xstrdup(path);
     if (sqlite3_open_v2(path, &st->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
@@ -300,6 +307,8 @@ void store_close(struct store *st)
 
     if (!st)
         return;
+    if (st->lock_fd >= 0)
+        close(st->lock_fd); /* releases the crawl lock */
     if (st->db && !sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     /* Only ours: FTS5 keeps statements of its own and finalizes them. */
@@ -905,4 +914,30 @@ void store_stats_release(struct store_stats *s)
     counts_free(s->by_kind, s->n_kind);
     s->by_status = s->by_reason = s->by_kind = NULL;
     s->n_status = s->n_reason = s->n_kind = 0;
+}
+
+/* An flock() on the database file, apart from SQLite's own fcntl() locks
+ * (on Linux the two do not interact): readers are never blocked, a second
+ * crawler is refused. */
+int store_lock_crawl(struct store *st, struct cdb_err *err)
+{
+    if (st->lock_fd >= 0)
+        return CDB_OK;
+    st->lock_fd = open(st->path, O_RDONLY | O_CLOEXEC);
+    if (st->lock_fd < 0)
+        return cdb_fail(err, CDB_EIO, "cannot open '%s': %s", st->path,
+                        strerror(errno));
+    if (flock(st->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+
+        close(st->lock_fd);
+        st->lock_fd = -1;
+        return cdb_fail(err, CDB_EDB,
+                        e == EWOULDBLOCK
+                            ? "cannot crawl into '%s': another crawl is "
+                              "running on it"
+                            : "cannot lock '%s' for a crawl",
+                        st->path);
+    }
+    return CDB_OK;
 }

@@ -21,6 +21,11 @@ int store_open(const char *path, struct store **out, struct cdb_err *err);
 /* Commit nothing pending (rolls back an open batch) and close; NULL-safe. */
 void store_close(struct store *st);
 
+/* Take the database for one crawl: CDB_EDB with a message naming the file
+ * when another process crawls into it. Held until store_close(); reading
+ * the file (sqlite3, DB Browser) stays possible. */
+int store_lock_crawl(struct store *st, struct cdb_err *err);
+
 /* Bracket a batch of writes in one transaction. store_begin() when a batch
  * is already open does nothing; store_commit() without one does nothing. */
 int store_begin(struct store *st, struct cdb_err *err);

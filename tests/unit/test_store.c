@@ -1005,6 +1005,31 @@ static void test_store_integrity(void **state)
                      1);
 }
 
+/* Only one crawl may hold a database: a second store on the same file is
+ * refused with a message naming it, readers are not, and closing the
+ * first frees the file for the next crawl. */
+static void test_store_lock_crawl(void **state)
+{
+    struct env *e = *state;
+    struct cdb_err err = { 0 };
+    struct store *other = NULL;
+    int64_t n = -1;
+
+    assert_int_equal(store_lock_crawl(e->st, &err), CDB_OK);
+    assert_int_equal(store_lock_crawl(e->st, &err), CDB_OK); /* held */
+    assert_int_equal(store_open(e->path, &other, &err), CDB_OK);
+    assert_int_equal(store_lock_crawl(other, &err), CDB_EDB);
+    assert_non_null(strstr(err.msg, e->path));
+    assert_non_null(strstr(err.msg, "another crawl"));
+    /* Reading is unaffected by the lock. */
+    assert_int_equal(store_count_fetched(other, &n, &err), CDB_OK);
+    assert_int_equal(n, 0);
+    store_close(e->st);
+    e->st = NULL;
+    assert_int_equal(store_lock_crawl(other, &err), CDB_OK);
+    e->st = other; /* the teardown closes it */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1018,6 +1043,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_refuses_foreign_untouched,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_lock_crawl, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_refuses_newer, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_page_add_idempotent, setup,
