@@ -159,7 +159,7 @@ def run_size(n, runs, tmp, only, have):
     rows = []
     try:
         for name, keeps, argv, pages_of, out_of in crawlers(have):
-            if only and name.split()[0].lower() not in only:
+            if only and name.split()[0].lower().strip(",") not in only:
                 continue
             res = []
             for r in range(runs):
