@@ -63,7 +63,7 @@ static const char SQL_PAGE_FIND[] =
 static const char SQL_PAGE_ADD[] =
     "INSERT INTO pages(url, host_id, depth, hops, state, reason,"
     " found_crawl_id, found_at, sitemap, lastmod) VALUES (?1, ?2, ?3, ?4, ?5,"
-    " ?6, ?7, " NOW_SQL ", ?8, ?9)";
+    " ?6, ?7, " NOW_SQL ", ?8, ?9) ON CONFLICT(url) DO NOTHING";
 static const char SQL_PAGE_STATE[] =
     "UPDATE pages SET state = ?2, reason = ?3 WHERE id = ?1";
 static const char SQL_LEASE[] =
@@ -524,11 +524,11 @@ int store_page_add(struct store *st, const struct page_new *p, int64_t *id,
                    bool *added, struct cdb_err *err)
 {
     sqlite3_stmt *q = st->page_add;
-    int rc = store_page_find(st, p->url, id, err);
+    int rc;
 
+    /* One probe of the url index: the insert itself finds a known URL. */
     *added = false;
-    if (rc != CDB_OK || *id)
-        return rc;
+    *id = 0;
     sqlite3_bind_text(q, 1, p->url, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 2, p->host_id);
     sqlite3_bind_int(q, 3, p->depth);
@@ -541,9 +541,11 @@ int store_page_add(struct store *st, const struct page_new *p, int64_t *id,
     if (p->lastmod)
         sqlite3_bind_text(q, 9, p->lastmod, -1, SQLITE_STATIC);
     rc = step_done(st, q, "add a page", err);
-    if (rc == CDB_OK) {
+    if (rc == CDB_OK && sqlite3_changes(st->db) > 0) {
         *id = sqlite3_last_insert_rowid(st->db);
         *added = true;
+    } else if (rc == CDB_OK) { /* known: DO NOTHING changed no row */
+        rc = store_page_find(st, p->url, id, err);
     }
     return rc;
 }

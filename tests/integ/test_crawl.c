@@ -542,30 +542,6 @@ static void test_crawl_robots(void **state)
     env_stop(&e);
 }
 
-/* With robots off, robots.txt is never requested and disallowed pages are
- * fetched like any other. */
-static void test_crawl_no_robots(void **state)
-{
-    struct env e;
-    struct crawl_opts o;
-    const char *seed[1];
-    sqlite3 *db;
-
-    (void)state;
-    env_start(&e, robots_routes, N(robots_routes), NULL);
-    seed[0] = env_url(&e, "/");
-    opts_for(&o, seed);
-    o.robots = false;
-    crawl_checked(&e, &o);
-    assert_int_equal(fixture_hits(e.fx, "/robots.txt"), 0);
-    db = db_open(e.db);
-    assert_page(&e, db, "/private/a.html", "done", 1);
-    assert_page(&e, db, "/private/b.html", "done", 1);
-    assert_each_fetched_once(&e, db);
-    sqlite3_close(db);
-    env_stop(&e);
-}
-
 static const struct fixture_route depth_routes[] = {
     { .path = "/", .body = "<a href=\"/d1\">1</a>" },
     { .path = "/d1", .body = "<a href=\"/d2\">2</a>" },
@@ -925,7 +901,6 @@ int main(void)
         cmocka_unit_test(test_crawl_binary_not_parsed),
         cmocka_unit_test(test_crawl_max_size),
         cmocka_unit_test(test_crawl_robots),
-        cmocka_unit_test(test_crawl_no_robots),
         cmocka_unit_test(test_crawl_max_depth),
         cmocka_unit_test(test_crawl_max_pages),
         cmocka_unit_test(test_crawl_include_exclude),
