@@ -4,7 +4,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 B       ?= build
-PKGS     = libcurl sqlite3 libxml-2.0 zlib libmicrohttpd
+PKGS     = libcurl sqlite3 libxml-2.0 zlib libmicrohttpd libcrypto
 CC      ?= cc
 
 # Deferred (=) so that a `make deps` run before them can install pkg-config.

@@ -9,7 +9,8 @@ enum cdb_code {
     CDB_EIO = -3,    /* a file or a socket */
     CDB_EDB = -4,    /* SQLite */
     CDB_ENET = -5,   /* libcurl multi or global */
-    CDB_ENOMEM = -6  /* a library ran out of memory */
+    CDB_ENOMEM = -6, /* a library ran out of memory */
+    CDB_EFULL = -7   /* the database is full: disk or --max-db-size */
 };
 
 struct cdb_err {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "cdb.h"
 #include "extract.h"
@@ -19,7 +20,8 @@
 #include "util.h"
 
 #define AGENT_TOKEN       "crawldb"
-#define BATCH_ROWS        400  /* within a poll round, commit after this ... */
+#define URL_CACHE_SLOTS   16384 /* resolved links remembered: ~2 MB */
+#define BATCH_ROWS        4000  /* within a poll round, commit after this ... */
 #define BATCH_MS          250  /* ... many changes or this long; and after it */
 #define HOST_CACHE        4096 /* host keys to id, and per-host state */
 #define ROBOTS_MAX_HOPS   5
@@ -27,6 +29,7 @@
 #define PROGRESS_EVERY_MS 250
 #define MAX_CRAWL_DELAY   60000   /* robots.txt Crawl-delay honoured up to */
 #define MAX_RETRY_AFTER   3600000 /* Retry-After honoured up to */
+#define STOP_GRACE_MS     1000    /* transfers may finish after a stop */
 
 enum job_kind { JOB_PAGE, JOB_ROBOTS };
 
@@ -88,6 +91,8 @@ struct crawl {
     uint64_t rand_state; /* for --random-delay */
     struct crawl_progress prog;
     struct cdb_err *err;
+    bool block_private;     /* the fetcher refuses non-public addresses */
+    struct url_cache *urls; /* links resolved before */
 };
 
 void crawl_opts_init(struct crawl_opts *o)
@@ -553,8 +558,9 @@ static bool has_directive(const char *list, const char *token)
 static bool should_retry(const struct crawl *c, const struct slot *s,
                          const struct fetch_result *r)
 {
-    bool transient = r->status == 0 || r->status >= 500 || r->status == 429 ||
-                     (r->error && !r->truncated);
+    bool transient = (r->status == 0 || r->status >= 500 || r->status == 429 ||
+                      (r->error && !r->truncated)) &&
+                     !r->refused; /* the block refuses again */
 
     return transient && s->attempts <= c->o->retries &&
            !(c->o->stop && *c->o->stop);
@@ -651,7 +657,7 @@ static int page_done(struct crawl *c, struct slot *s,
         int src = sitemap_parse(r->body, r->body_len, r->url, on_sitemap_url,
                                 &sc, &sc.kind, &serr);
 
-        if (src == CDB_EDB)
+        if (src == CDB_EDB || src == CDB_EFULL)
             rc = src;
         else if (src != CDB_OK && !f.error)
             f.error = serr.msg;
@@ -666,13 +672,13 @@ static int page_done(struct crawl *c, struct slot *s,
         lc.page = &page;
         xrc = extract_html(r->body, r->body_len, r->url,
                            charset_of(r->content_type, cs, sizeof cs),
-                           c->o->max_text, on_link, &lc, &page, &xerr);
+                           c->o->max_text, c->urls, on_link, &lc, &page, &xerr);
         f.noindex |= page.noindex;
         f.nofollow |= page.nofollow;
         if (xrc == CDB_OK && added && !f.noindex)
             rc = store_doc_text(c->st, f.document_id, page.title, page.text,
                                 c->err);
-        else if (xrc == CDB_EDB)
+        else if (xrc == CDB_EDB || xrc == CDB_EFULL)
             rc = xrc; /* on_link's store failure: err already says why */
         else if (xrc != CDB_OK)
             log_debug("cannot extract links of '%s': %s", r->url, xerr.msg);
@@ -801,8 +807,9 @@ static int robots_done(struct crawl *c, struct host *h,
     }
     if (r->status / 100 == 2)
         h->robots = robots_parse(r->body, r->body_len, AGENT_TOKEN);
-    else if (r->status >= 400 && r->status < 500)
-        h->robots = robots_new_allow_all();
+    else if ((r->status >= 400 && r->status < 500) || r->refused)
+        h->robots = robots_new_allow_all(); /* refused: so are the pages,
+                                               each with a fetch row */
     else /* 5xx, unreachable or a redirect too far: assume all refused */
         h->robots = robots_new_deny_all();
     h->robots_state = ROBOTS_READY;
@@ -1059,7 +1066,8 @@ static int compile_re(const char *re, regex_t *out, bool *has,
 }
 
 /* The options of this run as JSON, for the crawls row. */
-static void options_json(const struct crawl_opts *o, struct buf *b)
+static void options_json(const struct crawl_opts *o, bool block_private,
+                         struct buf *b)
 {
     static const char *const scopes[] = { "host", "domain", "prefix", "any" };
 
@@ -1104,21 +1112,31 @@ static void options_json(const struct crawl_opts *o, struct buf *b)
         }
         buf_adds(b, "\"");
     }
-    buf_addf(b, ",\"user_agent\":\"%s\"}",
+    buf_addf(b, ",\"user_agent\":\"%s\"",
              o->fetch.user_agent ? "custom" : "default");
+    buf_addf(b,
+             ",\"private_addresses\":\"%s\",\"private_blocked\":%s,"
+             "\"max_db_size\":%lld}",
+             o->private_addrs == CRAWL_PRIVATE_ALLOW   ? "allow"
+             : o->private_addrs == CRAWL_PRIVATE_BLOCK ? "block"
+                                                       : "auto",
+             block_private ? "true" : "false", (long long)o->max_db_bytes);
 }
 
 static int run(struct crawl *c)
 {
     struct buf seeds, opts;
+    int64_t stop_ms = -1; /* when the stop flag was first seen */
     int rc;
 
     buf_init(&seeds, 1 << 20);
     buf_init(&opts, 1 << 16);
     for (size_t i = 0; i < c->o->n_seeds; i++)
         buf_addf(&seeds, "%s%s", i ? "\n" : "", c->o->seeds[i]);
-    options_json(c->o, &opts);
+    options_json(c->o, c->block_private, &opts);
     rc = store_lock_crawl(c->st, c->err);
+    if (rc == CDB_OK && c->o->max_db_bytes > 0)
+        rc = store_set_max_size(c->st, c->o->max_db_bytes, c->err);
     if (rc == CDB_OK)
         rc = store_crawl_start(c->st, seeds.data ? seeds.data : "", opts.data,
                                c->err);
@@ -1144,6 +1162,8 @@ static int run(struct crawl *c)
             rc = refill(c);
             if (rc == CDB_OK)
                 rc = dispatch(c);
+        } else if (stop_ms < 0) {
+            stop_ms = now_ms();
         }
         if (rc != CDB_OK)
             break;
@@ -1152,11 +1172,20 @@ static int run(struct crawl *c)
              (c->o->max_pages > 0 &&
               c->fetched_before + c->prog.fetched >= c->o->max_pages)))
             break;
+        /* A stop waits for what is in flight, but not for a server that
+         * hangs: after the grace the rest is dropped (crawl_run() frees the
+         * fetcher) and those pages stay queued for the next run. */
+        if (stopping && now_ms() - stop_ms >= STOP_GRACE_MS)
+            break;
         rc = fetcher_poll(c->fetcher, 50, on_done, c, c->err);
-        /* Commit what this round recorded before anything new starts: a
-         * crash then loses at most the pages in flight, never a finished
-         * page whose batch was still open. WAL commits are cheap. */
-        if (rc == CDB_OK && c->batch_rows > 0)
+        /* Commit a batch once it is BATCH_MS old, even when nothing more
+         * arrives: a crash then loses the pages in flight and at most
+         * BATCH_MS of finished ones, which a resumed crawl fetches again
+         * (they stay queued until their batch commits). One commit a page
+         * would write the same hot index pages to the WAL again and again:
+         * most of the crawl's system time. */
+        if (rc == CDB_OK && c->batch_rows > 0 &&
+            now_ms() - c->batch_start_ms >= BATCH_MS)
             rc = batch_flush(c);
         if (now_ms() - c->last_progress_ms >= PROGRESS_EVERY_MS) {
             c->last_progress_ms = now_ms();
@@ -1166,6 +1195,8 @@ static int run(struct crawl *c)
     c->prog.interrupted = c->o->stop && *c->o->stop;
     if (rc == CDB_OK)
         rc = store_commit(c->st, c->err);
+    else if (rc == CDB_EFULL)
+        store_rollback(c->st); /* no half batch: resuming redoes it */
     else
         store_commit(c->st, NULL); /* keep what was recorded, if possible */
     if (store_crawl_id(c->st) > 0) {
@@ -1178,6 +1209,38 @@ static int run(struct crawl *c)
             rc = erc;
     }
     progress(c, NULL);
+    return rc;
+}
+
+/* Decide c->block_private from --allow-private / --block-private, else
+ * from the seeds: a seed whose host is a non-public IP literal or resolves
+ * to a non-public address opens those addresses to the whole crawl (the
+ * user pointed there). A seed that does not canonicalise is left to
+ * add_seeds() to report. */
+static int private_policy(struct crawl *c)
+{
+    const struct crawl_opts *o = c->o;
+    bool any = false;
+    int rc = CDB_OK;
+
+    if (o->private_addrs != CRAWL_PRIVATE_AUTO) {
+        c->block_private = o->private_addrs == CRAWL_PRIVATE_BLOCK;
+        return CDB_OK;
+    }
+    for (size_t i = 0; i < o->n_seeds && !any && rc == CDB_OK; i++) {
+        struct url_parts p = { 0 };
+        char *url = NULL;
+
+        if (url_canon(NULL, o->seeds[i], &url, NULL) == CDB_OK &&
+            url_split(url, &p, NULL) == CDB_OK)
+            rc = addr_host_private(p.host, p.port, o->fetch.resolve,
+                                   o->fetch.n_resolve, &any, c->err);
+        url_parts_release(&p);
+        free(url);
+    }
+    c->block_private = !any;
+    log_debug("private addresses %s",
+              any ? "allowed: a seed is one" : "refused: no seed is one");
     return rc;
 }
 
@@ -1198,6 +1261,7 @@ int crawl_run(const struct crawl_opts *o, struct store *st,
     if (c->window_cap > 256)
         c->window_cap = 256;
     c->window = xcalloc(c->window_cap, sizeof *c->window);
+    c->urls = url_cache_new(URL_CACHE_SLOTS);
     rc =
         o->n_seeds == 0 ? cdb_fail(err, CDB_EINVAL, "no URL to crawl") : CDB_OK;
     if (rc == CDB_OK)
@@ -1205,7 +1269,13 @@ int crawl_run(const struct crawl_opts *o, struct store *st,
     if (rc == CDB_OK)
         rc = compile_re(o->exclude, &c->exclude, &c->has_exclude, err);
     if (rc == CDB_OK)
-        rc = fetcher_new(&o->fetch, &c->fetcher, err);
+        rc = private_policy(c);
+    if (rc == CDB_OK) {
+        struct fetch_opts fo = o->fetch;
+
+        fo.block_private = c->block_private;
+        rc = fetcher_new(&fo, &c->fetcher, err);
+    }
     if (rc == CDB_OK)
         rc = run(c);
     if (out)
@@ -1222,6 +1292,7 @@ int crawl_run(const struct crawl_opts *o, struct store *st,
     if (c->has_exclude)
         regfree(&c->exclude);
     hosts_free(c);
+    url_cache_free(c->urls);
     free(c);
     return rc;
 }

@@ -16,6 +16,17 @@ struct cdb_err;
 struct crawl_progress;
 struct store;
 
+/* Whether the crawl may connect to addresses that are not public (see
+ * addr.h: loopback, private, link-local, shared, unspecified). */
+enum crawl_private {
+    /* Allowed only when a seed points there: its host is such an IP
+     * literal, or its name resolves (fetch.resolve, else DNS, once at the
+     * start) to at least one such address. Otherwise refused. */
+    CRAWL_PRIVATE_AUTO,
+    CRAWL_PRIVATE_ALLOW, /* --allow-private */
+    CRAWL_PRIVATE_BLOCK  /* --block-private: refused even for a seed */
+};
+
 struct crawl_opts {
     const char *const *seeds; /* URLs as given; canonicalised by the crawl */
     size_t n_seeds;
@@ -41,8 +52,14 @@ struct crawl_opts {
     int64_t max_query_variants; /* distinct queries of one path */
     int64_t max_pages_per_host; /* pages not skipped */
     size_t max_text;            /* bytes of visible text kept per page */
-    struct fetch_opts fetch;
-    const volatile sig_atomic_t *stop; /* set by a signal: finish and stop */
+    enum crawl_private private_addrs;
+    /* Stop with CDB_EFULL when the database file would grow past this
+     * (store_set_max_size()); 0: no limit. */
+    int64_t max_db_bytes;
+    struct fetch_opts fetch; /* fetch.block_private is set by the crawl */
+    /* Set by a signal: start nothing more, give what is in flight a second
+     * to finish and stop; what is still in flight stays queued. */
+    const volatile sig_atomic_t *stop;
     void (*on_progress)(void *ctx, const struct crawl_progress *p);
     void *progress_ctx;
 };

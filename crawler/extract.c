@@ -652,11 +652,13 @@ static int parse(const char *body, size_t len, const char *page_url,
 /* Resolve the collected references against the final base and report
  * them. Returns CDB_OK, CDB_ENOMEM or what on_link returned. */
 static int report(struct state *st, const char *page_url,
+                  struct url_cache *cache,
                   int (*on_link)(void *ctx, const char *kind, const char *url,
                                  const char *anchor, bool rel_nofollow),
                   void *ctx, struct extract_page *page, struct cdb_err *err)
 {
     struct cdb_err why = { 0 };
+    char *base_c = NULL;
     int rc = CDB_OK;
 
     if (st->base_ref != NULL)
@@ -665,6 +667,15 @@ static int report(struct state *st, const char *page_url,
         return cdb_fail(err, rc, "%s", why.msg);
     if (page->base == NULL)
         page->base = xstrdup(page_url);
+    /* Canonical once, not once per link: url_canon_cached() needs it so. A
+     * base that does not resolve refuses every reference, as url_canon()
+     * would. */
+    if (page->base != NULL && st->n_items > 0) {
+        rc = url_canon(NULL, page->base, &base_c, &why);
+        if (rc == CDB_ENOMEM)
+            return cdb_fail(err, rc, "%s", why.msg);
+        rc = CDB_OK;
+    }
     page->refused = st->dropped;
     /* Known before the first link, so on_link can obey nofollow. */
     page->noindex = st->noindex;
@@ -673,9 +684,12 @@ static int report(struct state *st, const char *page_url,
         const struct item *it = &st->items[i];
         char *url = NULL;
 
-        rc = url_canon(page->base, it->ref, &url, &why);
-        if (rc == CDB_ENOMEM)
+        rc = base_c ? url_canon_cached(cache, base_c, it->ref, &url, &why)
+                    : CDB_EINVAL;
+        if (rc == CDB_ENOMEM) {
+            free(base_c);
             return cdb_fail(err, rc, "%s", why.msg);
+        }
         if (rc != CDB_OK) {
             page->refused++;
             rc = CDB_OK;
@@ -687,13 +701,14 @@ static int report(struct state *st, const char *page_url,
             rc = on_link(ctx, it->kind, url, it->anchor, it->nofollow);
         free(url);
         if (rc != CDB_OK)
-            return rc;
+            break;
     }
-    return CDB_OK;
+    free(base_c);
+    return rc;
 }
 
 int extract_html(const char *body, size_t len, const char *page_url,
-                 const char *charset, size_t max_text,
+                 const char *charset, size_t max_text, struct url_cache *cache,
                  int (*on_link)(void *ctx, const char *kind, const char *url,
                                 const char *anchor, bool rel_nofollow),
                  void *ctx, struct extract_page *page, struct cdb_err *err)
@@ -710,7 +725,7 @@ int extract_html(const char *body, size_t len, const char *page_url,
     rc = parse(body, len, page_url, charset, &st, err);
     end_anchor(&st); /* in case the parser left one open */
     if (rc == CDB_OK)
-        rc = report(&st, page_url, on_link, ctx, page, err);
+        rc = report(&st, page_url, cache, on_link, ctx, page, err);
     if (rc == CDB_OK) {
         page->text = sink_detach(&st.text);
         page->title = sink_detach(&st.title);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 struct cdb_err;
+struct url_cache;
 
 /* Most references collected from one page; the rest count as refused. */
 #define EXTRACT_MAX_LINKS 100000
@@ -89,13 +90,15 @@ struct extract_page {
  * caller releases it with extract_page_release(); on any failure it is left
  * zeroed.
  *
- * on_link may be NULL to get only *page.
+ * on_link may be NULL to get only *page. cache (may be NULL) is a
+ * url_cache_new() cache that extract_html() uses and fills, so a crawl
+ * resolves a link it has met before without libcurl.
  *
  * Returns CDB_OK, the value of on_link that stopped extraction, or
  * CDB_ENOMEM if libxml2 or libcurl ran out of memory (the message names
  * page_url, or the reference being resolved). */
 int extract_html(const char *body, size_t len, const char *page_url,
-                 const char *charset, size_t max_text,
+                 const char *charset, size_t max_text, struct url_cache *cache,
                  int (*on_link)(void *ctx, const char *kind, const char *url,
                                 const char *anchor, bool rel_nofollow),
                  void *ctx, struct extract_page *page, struct cdb_err *err);

@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "cdb.h"
 #include "util.h"
@@ -25,15 +27,18 @@ struct transfer {
     struct curl_slist *request_headers;
     bool truncated;
     bool header_overflow;
+    bool tried_public; /* an address was not refused by block_private */
     int64_t started_ms;
     char errbuf[CURL_ERROR_SIZE];
+    char refused[128]; /* why block_private refused an address, or "" */
 };
 
 struct fetcher {
     CURLM *multi;
     struct fetch_opts opts;
     char *user_agent;
-    struct transfer *head; /* active transfers, for fetcher_free() */
+    struct curl_slist *resolve; /* from opts.resolve */
+    struct transfer *head;      /* active transfers, for fetcher_free() */
     size_t active;
 };
 
@@ -47,6 +52,9 @@ void fetch_opts_init(struct fetch_opts *o)
     o->max_header_bytes = (size_t)256 << 10;
     o->user_agent = NULL;
     o->insecure = false;
+    o->block_private = false;
+    o->resolve = NULL;
+    o->n_resolve = 0;
 }
 
 int fetcher_new(const struct fetch_opts *o, struct fetcher **out,
@@ -63,6 +71,20 @@ int fetcher_new(const struct fetch_opts *o, struct fetcher **out,
     f->opts = *o;
     f->user_agent = xstrdup(o->user_agent ? o->user_agent : "crawldb");
     f->opts.user_agent = f->user_agent;
+    for (size_t i = 0; i < o->n_resolve; i++) {
+        struct curl_slist *l = curl_slist_append(f->resolve, o->resolve[i]);
+
+        if (!l) {
+            curl_slist_free_all(f->resolve);
+            curl_multi_cleanup(f->multi);
+            free(f->user_agent);
+            free(f);
+            return cdb_fail(err, CDB_ENOMEM, "cannot keep '%s'", o->resolve[i]);
+        }
+        f->resolve = l;
+    }
+    f->opts.resolve = NULL; /* borrowed: the list above is ours */
+    f->opts.n_resolve = 0;
     curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
                       (long)o->concurrency);
     curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS,
@@ -98,6 +120,32 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
         return 0;
     }
     return n;
+}
+
+/* The private-address block: libcurl calls this for each address it is
+ * about to connect to, after name resolution and before any packet, so a
+ * name that resolves (or rebinds) to a private address is caught too.
+ * Returning CURL_SOCKET_BAD makes libcurl try the next address, if any. */
+static curl_socket_t on_open_socket(void *ud, curlsocktype purpose,
+                                    struct curl_sockaddr *sa)
+{
+    struct transfer *t = ud;
+    struct addr a;
+    enum addr_class c = ADDR_NOT_IP;
+    char text[64];
+
+    (void)purpose;
+    if (addr_from_sockaddr(&sa->addr, sa->addrlen, &a))
+        c = addr_classify(&a);
+    if (c == ADDR_PUBLIC) {
+        t->tried_public = true;
+        return socket(sa->family, sa->socktype, sa->protocol);
+    }
+    addr_format(&a, text, sizeof text);
+    snprintf(t->refused, sizeof t->refused,
+             "refused to connect to %s: %s address (use --allow-private)", text,
+             addr_class_name(c));
+    return CURL_SOCKET_BAD;
 }
 
 static void transfer_free(struct transfer *t)
@@ -172,6 +220,12 @@ int fetcher_add_if(struct fetcher *f, const char *url, const char *etag,
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, f->opts.insecure ? 0L : 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, f->opts.insecure ? 0L : 2L);
+    if (f->opts.block_private) {
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+    }
+    if (f->resolve)
+        curl_easy_setopt(e, CURLOPT_RESOLVE, f->resolve);
     add_header(&t->request_headers, "If-None-Match", etag);
     add_header(&t->request_headers, "If-Modified-Since", last_modified);
     if (t->request_headers)
@@ -279,6 +333,9 @@ static int report(struct fetcher *f, struct transfer *t, CURLcode code,
         snprintf(error, sizeof error, "body cut at %zu bytes (--max-size)",
                  f->opts.max_bytes);
         r.error = error;
+    } else if (code != CURLE_OK && t->refused[0] && !t->tried_public) {
+        r.error = t->refused; /* no packet was sent */
+        r.refused = true;
     } else if (code != CURLE_OK) {
         snprintf(error, sizeof error, "%s%s%s", curl_easy_strerror(code),
                  t->errbuf[0] ? ": " : "", t->errbuf);
@@ -335,6 +392,7 @@ void fetcher_free(struct fetcher *f)
         transfer_free(t);
     }
     curl_multi_cleanup(f->multi);
+    curl_slist_free_all(f->resolve);
     free(f->user_agent);
     free(f);
 }

@@ -20,6 +20,16 @@ struct fetch_opts {
     size_t max_header_bytes; /* response header block; more fails */
     const char *user_agent;
     bool insecure; /* skip TLS verification */
+    /* Refuse to connect to an address that is not public (addr.h: loopback,
+     * private, link-local, shared, unspecified, IPv4-mapped forms of
+     * those). Checked on each address libcurl is about to connect to, after
+     * DNS, so a name that resolves or rebinds there is refused too; no
+     * packet is sent. Behind a proxy it is the proxy's address. */
+    bool block_private;
+    /* CURLOPT_RESOLVE entries "HOST:PORT:ADDR[,ADDR]..." (borrowed for
+     * fetcher_new() only), or NULL: names pinned to addresses. */
+    const char *const *resolve;
+    size_t n_resolve;
 };
 
 /* Defaults: 16 transfers, 4 per host, 30 s, 10 s, 20 MiB, 256 KiB. */
@@ -43,6 +53,10 @@ struct fetch_result {
     size_t body_len;
     bool truncated;    /* body cut at max_bytes */
     const char *error; /* NULL on success, else why the transfer failed */
+    /* block_private refused every address of the host: error names one,
+     * e.g. "refused to connect to 10.0.0.1: private address (use
+     * --allow-private)". Trying again cannot help. */
+    bool refused;
     int64_t duration_ms;
 };
 

@@ -1,6 +1,6 @@
 /* crawldb: subcommands, options and exit codes. The only place that prints
  * errors and exits: 0 ok, 1 runtime error, 2 usage, 3 database, 4 some
- * fetches failed. */
+ * fetches failed, 5 the database is full. */
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
@@ -12,6 +12,9 @@
 
 #include <curl/curl.h>
 #include <libxml/parser.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "buf.h"
 #include "cdb.h"
@@ -33,7 +36,8 @@ enum exit_code {
     EXIT_RUNTIME = 1,
     EXIT_USAGE = 2,
     EXIT_DB = 3,
-    EXIT_FETCHES = 4
+    EXIT_FETCHES = 4,
+    EXIT_FULL = 5 /* disk full or --max-db-size: free space, run again */
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -51,6 +55,8 @@ static int exit_for(int code)
         return EXIT_OK;
     case CDB_EDB:
         return EXIT_DB;
+    case CDB_EFULL:
+        return EXIT_FULL;
     case CDB_EINVAL:
         return EXIT_USAGE;
     default:
@@ -74,7 +80,8 @@ static const char usage_main[] =
     "  -V, --version  show the version\n"
     "\n"
     "Exit status: 0 ok, 1 runtime error, 2 usage error, 3 database error,\n"
-    "4 the crawl finished but some fetches failed.\n";
+    "4 the crawl finished but some fetches failed, 5 the database is full\n"
+    "(disk or --max-db-size: free space or raise it, and run again).\n";
 
 static const char usage_crawl[] =
     "usage: crawldb crawl [OPTION]... [URL]...\n"
@@ -120,6 +127,15 @@ static const char usage_crawl[] =
     "                               (default 1000)\n"
     "      --max-pages-per-host N   (default no limit)\n"
     "      --insecure         do not verify TLS certificates\n"
+    "      --allow-private    connect to loopback, private, link-local, CGNAT\n"
+    "                         and unspecified addresses (IPv4-mapped too);\n"
+    "                         by default they are refused, checked after DNS\n"
+    "                         at each connect, unless a seed's host is one\n"
+    "                         or resolves to one\n"
+    "      --block-private    refuse those addresses even for a seed\n"
+    "      --max-db-size MB   stop when the database file would grow past MB\n"
+    "                         MiB (exit status 5); run again with a larger\n"
+    "                         limit to resume\n"
     "  -v, --verbose          a line per fetch: status size time URL\n"
     "  -q, --quiet            errors only\n"
     "      --log FILE         write log lines to FILE\n"
@@ -268,7 +284,10 @@ static int cmd_crawl(int argc, char **argv)
         O_MAX_PATH_DEPTH,
         O_MAX_REPEAT,
         O_MAX_QUERY_VARIANTS,
-        O_MAX_PAGES_PER_HOST
+        O_MAX_PAGES_PER_HOST,
+        O_ALLOW_PRIVATE,
+        O_BLOCK_PRIVATE,
+        O_MAX_DB_SIZE
     };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
@@ -300,6 +319,9 @@ static int cmd_crawl(int argc, char **argv)
         { "max-repeat", required_argument, NULL, O_MAX_REPEAT },
         { "max-query-variants", required_argument, NULL, O_MAX_QUERY_VARIANTS },
         { "max-pages-per-host", required_argument, NULL, O_MAX_PAGES_PER_HOST },
+        { "allow-private", no_argument, NULL, O_ALLOW_PRIVATE },
+        { "block-private", no_argument, NULL, O_BLOCK_PRIVATE },
+        { "max-db-size", required_argument, NULL, O_MAX_DB_SIZE },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -449,6 +471,18 @@ static int cmd_crawl(int argc, char **argv)
                 return usage_error("crawl", "invalid --max-pages-per-host '%s'",
                                    optarg);
             o.max_pages_per_host = v;
+            break;
+        case O_ALLOW_PRIVATE:
+            o.private_addrs = CRAWL_PRIVATE_ALLOW;
+            break;
+        case O_BLOCK_PRIVATE:
+            o.private_addrs = CRAWL_PRIVATE_BLOCK;
+            break;
+        case O_MAX_DB_SIZE:
+            if (!parse_ll(optarg, 1, 1LL << 24, &v))
+                return usage_error("crawl", "invalid --max-db-size '%s'",
+                                   optarg);
+            o.max_db_bytes = v << 20;
             break;
         case 'h':
             fputs(usage_crawl, stdout);
@@ -843,7 +877,7 @@ static int cmd_extract(int argc, char **argv)
         return EXIT_RUNTIME;
     }
     rc = extract_html(body.data ? body.data : "", body.len, base, NULL, 1 << 20,
-                      print_link, NULL, &page, &err);
+                      NULL, print_link, NULL, &page, &err);
     if (rc != CDB_OK)
         fprintf(stderr, "crawldb: %s\n", err.msg);
     extract_page_release(&page);
@@ -878,6 +912,15 @@ int main(int argc, char **argv)
                store_sqlite_version(), LIBXML_DOTTED_VERSION);
         return EXIT_OK;
     }
+#ifdef __GLIBC__
+    /* Every page allocates and frees a few hundred KB (body, parser, text).
+     * glibc would hand that back to the kernel each time and take it again,
+     * several brk calls a page, each a TLB shootdown once curl's resolver
+     * has started a thread. Keep up to 16 MB of free heap instead: the peak
+     * is bounded and reached early anyway. */
+    mallopt(M_TRIM_THRESHOLD, 16 << 20);
+    mallopt(M_TOP_PAD, 1 << 20);
+#endif
     /* libidn2 reads international host names in the locale's charset. */
     if (!setlocale(LC_CTYPE, "C.UTF-8"))
         setlocale(LC_CTYPE, "");

@@ -28,6 +28,7 @@ struct store {
     int lock_fd; /* held by a crawl; -1: none */
     int64_t crawl_id;
     bool in_batch;
+    int64_t max_bytes; /* store_set_max_size(); 0: none */
     sqlite3_stmt *begin, *commit, *rollback;
     sqlite3_stmt *crawl_start, *crawl_end;
     sqlite3_stmt *host_find, *host_add, *robots_get, *robots_set;
@@ -125,8 +126,38 @@ const char *store_state_name(enum page_state s)
     return state_names[s];
 }
 
+/* Did the last call fail because the database is full: its page limit
+ * (SQLITE_FULL) or no space left on the disk (SQLITE_FULL, or an I/O error
+ * with ENOSPC, e.g. growing the -shm file)? */
+static bool db_full(const struct store *st)
+{
+    int e = sqlite3_errcode(st->db);
+
+    return e == SQLITE_FULL ||
+           (e == SQLITE_IOERR && sqlite3_system_errno(st->db) == ENOSPC);
+}
+
+/* The one message of a full database, with what to do about it. */
+static int full_fail(struct store *st, struct cdb_err *err, const char *what)
+{
+    char limit[64] = "no space left on the disk";
+
+    if (st->max_bytes > 0 && st->max_bytes % (1 << 20) == 0)
+        snprintf(limit, sizeof limit, "--max-db-size %lld MiB, or the disk",
+                 (long long)(st->max_bytes >> 20));
+    else if (st->max_bytes > 0)
+        snprintf(limit, sizeof limit, "size limit %lld KiB, or the disk",
+                 (long long)(st->max_bytes >> 10));
+    return cdb_fail(err, CDB_EFULL,
+                    "database '%s' is full (%s): cannot %s; free space or "
+                    "raise --max-db-size and run again to resume",
+                    st->path, limit, what);
+}
+
 static int db_fail(struct store *st, struct cdb_err *err, const char *what)
 {
+    if (db_full(st))
+        return full_fail(st, err, what);
     return cdb_fail(err, CDB_EDB, "cannot %s in '%s': %s", what, st->path,
                     sqlite3_errmsg(st->db));
 }
@@ -136,9 +167,11 @@ static int exec_sql(struct store *st, const char *sql, const char *what,
                     struct cdb_err *err)
 {
     char *msg = NULL;
-    int rc = CDB_OK;
+    int s = sqlite3_exec(st->db, sql, NULL, NULL, &msg), rc = CDB_OK;
 
-    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    if (s != SQLITE_OK && db_full(st))
+        rc = full_fail(st, err, what);
+    else if (s != SQLITE_OK)
         rc = cdb_fail(err, CDB_EDB, "cannot %s in '%s': %s", what, st->path,
                       msg ? msg : sqlite3_errmsg(st->db));
     sqlite3_free(msg);
@@ -265,6 +298,30 @@ static int prepare_all(struct store *st, struct cdb_err *err)
     return CDB_OK;
 }
 
+/* Recreate the views in one transaction, so that no reader finds one
+ * missing. A running crawl holds the write lock between its batches nearly
+ * all the time: then the views it made stay, and opening does not wait up
+ * to the busy timeout for it (`stats` reads at once, a second crawl is
+ * refused at once by store_lock_crawl()). */
+static int views_create(struct store *st, struct cdb_err *err)
+{
+    int s, rc;
+
+    sqlite3_busy_timeout(st->db, 0);
+    s = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    sqlite3_busy_timeout(st->db, 5000);
+    if (s == SQLITE_BUSY)
+        return CDB_OK;
+    if (s != SQLITE_OK)
+        return db_fail(st, err, "create the views");
+    rc = exec_sql(st, schema_views, "create the views", err);
+    if (rc == CDB_OK)
+        rc = exec_sql(st, "COMMIT", "create the views", err);
+    else
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
 int store_open(const char *path, struct store **out, struct cdb_err *err)
 {
     struct store *st = xcalloc(1, sizeof *st);
@@ -285,11 +342,17 @@ int store_open(const char *path, struct store **out, struct cdb_err *err)
     }
     if (rc == CDB_OK)
         rc = migrate(st, err);
-    if (rc == CDB_OK) /* only once the file is known to be ours */
-        rc = exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    /* Only once the file is known to be ours. 8 MiB of page cache: the hot
+     * parts of the indexes (pages.url, links, FTS) stay in memory instead of
+     * being read again page after page; a fixed bound, so memory stays flat
+     * as the file grows. */
+    if (rc == CDB_OK)
+        rc = exec_sql(st,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                      " PRAGMA cache_size=-8192",
                       "set up", err);
     if (rc == CDB_OK)
-        rc = exec_sql(st, schema_views, "create the views", err);
+        rc = views_create(st, err);
     if (rc == CDB_OK)
         rc = prepare_all(st, err);
     if (rc != CDB_OK) {
@@ -358,6 +421,15 @@ int store_commit(struct store *st, struct cdb_err *err)
 bool store_in_batch(const struct store *st)
 {
     return st->in_batch;
+}
+
+void store_rollback(struct store *st)
+{
+    /* SQLite may have rolled back already (it may on SQLITE_FULL): then
+     * this ROLLBACK fails harmlessly. */
+    if (st->in_batch)
+        step_done(st, st->rollback, "roll back", NULL);
+    st->in_batch = false;
 }
 
 int store_crawl_start(struct store *st, const char *seeds, const char *options,
@@ -916,6 +988,36 @@ void store_stats_release(struct store_stats *s)
     counts_free(s->by_kind, s->n_kind);
     s->by_status = s->by_reason = s->by_kind = NULL;
     s->n_status = s->n_reason = s->n_kind = 0;
+}
+
+int store_set_max_size(struct store *st, int64_t max_bytes, struct cdb_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t page_size = 0, pages, got = 0;
+    char sql[64];
+    int rc;
+
+    rc = stat_int(st, "PRAGMA page_size", &page_size, err);
+    if (rc != CDB_OK)
+        return rc;
+    pages = page_size > 0 ? max_bytes / page_size : 0;
+    /* A pragma takes no parameters: the number is ours, not data. */
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count=%lld",
+             (long long)(pages > 0 ? pages : 1));
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+        sqlite3_finalize(q);
+        return db_fail(st, err, "set the size limit");
+    }
+    rc = one_int(st, q, &got, "set the size limit", err);
+    sqlite3_finalize(q);
+    st->max_bytes = max_bytes;
+    /* SQLite keeps a limit below the file's size at that size. */
+    if (rc == CDB_OK && got > pages) {
+        snprintf(sql, sizeof sql, "grow past the %lld KiB it holds",
+                 (long long)(got * page_size >> 10));
+        rc = full_fail(st, err, sql);
+    }
+    return rc;
 }
 
 /* An flock() on the database file, apart from SQLite's own fcntl() locks

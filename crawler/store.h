@@ -31,6 +31,18 @@ int store_lock_crawl(struct store *st, struct cdb_err *err);
 int store_begin(struct store *st, struct cdb_err *err);
 int store_commit(struct store *st, struct cdb_err *err);
 bool store_in_batch(const struct store *st);
+/* Roll the open batch back, if any: after CDB_EFULL, so that no part of a
+ * batch is kept (what it recorded is done again when the crawl resumes). */
+void store_rollback(struct store *st);
+
+/* Limit the database to max_bytes (> 0; rounded down to whole pages) with
+ * PRAGMA max_page_count, for this connection; the -wal file is not counted.
+ * A write that would grow the file past it fails with CDB_EFULL, as one
+ * does when the disk is full: the message names the file and says to free
+ * space or raise --max-db-size and run again. Returns CDB_OK, CDB_EFULL when
+ * the file is already larger, or CDB_EDB. */
+int store_set_max_size(struct store *st, int64_t max_bytes,
+                       struct cdb_err *err);
 
 /* Start a run: a crawls row with the seeds (one a line) and options (JSON);
  * later rows this store writes belong to it. */

@@ -615,6 +615,139 @@ int url_canon(const char *base, const char *ref, char **out,
     return rc;
 }
 
+struct url_cache_slot {
+    uint64_t hash;
+    char *key; /* the base prefix, '\1', the ref up to its '#' */
+    size_t key_len;
+    char *url; /* what canon() gave */
+};
+
+struct url_cache {
+    struct url_cache_slot *slots;
+    size_t mask;
+    unsigned long long hits, lookups;
+};
+
+struct url_cache *url_cache_new(size_t slots)
+{
+    struct url_cache *c = xcalloc(1, sizeof *c);
+    size_t n = 16;
+
+    while (n < slots && n < ((size_t)1 << 24))
+        n *= 2;
+    c->slots = xcalloc(n, sizeof *c->slots);
+    c->mask = n - 1;
+    return c;
+}
+
+void url_cache_free(struct url_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i <= c->mask; i++) {
+        free(c->slots[i].key);
+        free(c->slots[i].url);
+    }
+    free(c->slots);
+    free(c);
+}
+
+void url_cache_stats(const struct url_cache *c, unsigned long long *hits,
+                     unsigned long long *lookups)
+{
+    *hits = c ? c->hits : 0;
+    *lookups = c ? c->lookups : 0;
+}
+
+/* How much of the canonical base the resolution of ref depends on, read
+ * off canon(): an absolute http(s) ref none of it; a ref starting with a
+ * slash (or a backslash, read as one) only the scheme and authority; a
+ * relative path without a scheme the base up to its last '/' before the
+ * query; anything else (a query, a fragment, another scheme, leading
+ * blanks) all of it. */
+static size_t base_part(const char *base, const char *ref)
+{
+    const char *path = strchr(base, ':') + 3;
+    size_t query_at = strcspn(base, "?");
+
+    path += strcspn(path, "/");
+    if (strncmp(ref, "http://", 7) == 0 || strncmp(ref, "https://", 8) == 0)
+        return 0;
+    if (ref[0] == '/' || ref[0] == '\\')
+        return (size_t)(path - base);
+    if (is_alpha((unsigned char)ref[0]) || is_digit((unsigned char)ref[0]) ||
+        ref[0] == '.' || ref[0] == '_' || ref[0] == '-' || ref[0] == '~' ||
+        ref[0] == '%') {
+        if (ref[strcspn(ref, ":/?#")] == ':')
+            return strlen(base); /* may be a scheme */
+        while (query_at > 0 && base[query_at - 1] != '/')
+            query_at--;
+        return query_at;
+    }
+    return strlen(base);
+}
+
+/* FNV-1a. */
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 0x100000001b3u;
+    }
+    return h;
+}
+
+int url_canon_cached(struct url_cache *c, const char *base, const char *ref,
+                     char **out, struct cdb_err *err)
+{
+    struct url_cache_slot *s;
+    size_t keep, ref_len, key_len;
+    uint64_t h;
+    char *key;
+    int rc;
+
+    *out = NULL;
+    ref_len = strlen(ref);
+    if (ref_len > URL_MAX_REF)
+        return cdb_fail(err, CDB_ELIMIT,
+                        "cannot resolve '%.64s...': longer than %d bytes", ref,
+                        URL_MAX_REF);
+    if (!c)
+        return canon(base, base, ref, out, err);
+    keep = base_part(base, ref);
+    ref_len = strcspn(ref, "#"); /* canon() reads no further */
+    key_len = keep + 1 + ref_len;
+    key = xmalloc(key_len + 1);
+    memcpy(key, base, keep);
+    key[keep] = '\1';
+    memcpy(key + keep + 1, ref, ref_len);
+    key[key_len] = '\0';
+    h = hash_bytes(key, key_len);
+    s = &c->slots[h & c->mask];
+    c->lookups++;
+    if (s->key && s->hash == h && s->key_len == key_len &&
+        memcmp(s->key, key, key_len) == 0) {
+        c->hits++;
+        free(key);
+        *out = xstrdup(s->url);
+        return CDB_OK;
+    }
+    rc = canon(base, base, ref, out, err);
+    if (rc != CDB_OK) {
+        free(key);
+        return rc;
+    }
+    free(s->key);
+    free(s->url);
+    s->hash = h;
+    s->key = key;
+    s->key_len = key_len;
+    s->url = xstrdup(*out);
+    return CDB_OK;
+}
+
 int url_split(const char *url, struct url_parts *out, struct cdb_err *err)
 {
     char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;

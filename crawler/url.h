@@ -5,6 +5,7 @@
 #define CRAWLDB_URL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct cdb_err;
 
@@ -31,6 +32,30 @@ struct cdb_err;
  * memory. *out is NULL on failure. */
 int url_canon(const char *base, const char *ref, char **out,
               struct cdb_err *err);
+
+/* A bounded cache of resolutions, for a crawl that resolves the same
+ * references page after page (navigation, shared links). It holds at most a
+ * fixed number of entries, each replacing whatever held its slot. */
+struct url_cache;
+
+/* A cache of about slots entries (rounded up to a power of two, at least
+ * 16). Never NULL: allocation failure aborts, as with xmalloc(). */
+struct url_cache *url_cache_new(size_t slots);
+
+/* NULL-safe. */
+void url_cache_free(struct url_cache *c);
+
+/* Lookups answered from the cache and lookups made, since creation. */
+void url_cache_stats(const struct url_cache *c, unsigned long long *hits,
+                     unsigned long long *lookups);
+
+/* url_canon(base, ref, out, err) for a base that is already canonical (a
+ * url_canon() result), which is therefore not canonicalised again; answered
+ * from c when c (may be NULL) has resolved the same reference against a base
+ * that agrees with base in every part the result depends on. Failures are
+ * not cached. */
+int url_canon_cached(struct url_cache *c, const char *base, const char *ref,
+                     char **out, struct cdb_err *err);
 
 /* The parts of a canonical absolute URL, each member malloc'd. */
 struct url_parts {

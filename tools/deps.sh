@@ -4,7 +4,7 @@
 # something is missing.
 set -eu
 pkgs="gcc make pkg-config libcurl4-openssl-dev libsqlite3-dev libxml2-dev
-zlib1g-dev libmicrohttpd-dev libcmocka-dev sqlite3 ca-certificates"
+zlib1g-dev libssl-dev libmicrohttpd-dev libcmocka-dev sqlite3 ca-certificates"
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then

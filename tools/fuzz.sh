@@ -20,7 +20,7 @@ set -eu
 B=${FUZZ_B:-build-fuzz}
 CLANG=${CLANG:-clang}
 TARGETS=${FUZZ_TARGETS:-"url extract robots sitemap"}
-PKGS="libcurl libxml-2.0 zlib"
+PKGS="libcurl libxml-2.0 zlib libcrypto"
 WARN=${WARN:-"-Wall -Wextra -Werror -Wformat=2 -Wshadow -Wundef \
 -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wvla"}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -32,7 +32,7 @@ SRC="url extract robots sitemap buf cdb util"
 deps() {
     missing=""
     for p in clang libclang-rt-14-dev pkg-config libcurl4-openssl-dev \
-        libxml2-dev zlib1g-dev; do
+        libxml2-dev zlib1g-dev libssl-dev; do
         if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
             grep -q 'ok installed'; then
             missing="$missing $p"

@@ -61,6 +61,31 @@ static void check_canonical(const char *out)
     free(again);
 }
 
+/* url_canon_cached() against a canonical base agrees with url_canon(),
+ * with a cache kept across inputs so that hits meet other bases. */
+static void check_cached(const char *base, const char *ref)
+{
+    static struct url_cache *cache;
+    struct cdb_err err = { 0 };
+    char *base_c = NULL, *want = NULL, *got = NULL;
+    int rc1, rc2;
+
+    if (!base || url_canon(NULL, base, &base_c, &err) != CDB_OK)
+        return;
+    if (!cache)
+        cache = url_cache_new(64);
+    rc1 = url_canon(base_c, ref, &want, &err);
+    rc2 = url_canon_cached(cache, base_c, ref, &got, &err);
+    if (rc1 != rc2 || (rc1 == CDB_OK && strcmp(want, got) != 0)) {
+        fprintf(stderr, "cache disagrees on '%s' against '%s': '%s' / '%s'\n",
+                ref, base_c, want ? want : "(null)", got ? got : "(null)");
+        abort();
+    }
+    free(want);
+    free(got);
+    free(base_c);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *in = (const char *)data;
@@ -96,6 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(out == NULL);
         FUZZ_CHECK(err.msg[0] != '\0');
     }
+    check_cached(base, ref);
     free(out);
     free(base);
     free(ref);

@@ -56,7 +56,7 @@ static void run_len(struct run *r, const char *html, size_t len,
     r->calls = 0;
     r->err.code = CDB_OK;
     r->err.msg[0] = '\0';
-    r->rc = extract_html(html, len, PAGE, charset, max_text, collect, r,
+    r->rc = extract_html(html, len, PAGE, charset, max_text, NULL, collect, r,
                          &r->page, &r->err);
     if (r->links.data == NULL)
         buf_adds(&r->links, "");

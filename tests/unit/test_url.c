@@ -450,9 +450,51 @@ static void test_url_conformance(void **state)
     assert_true(pass * 100 >= total * 95);
 }
 
+/* url_canon_cached() agrees with url_canon() for every ref of canon_cases
+ * against bases that share some parts and differ in others, whether the
+ * answer comes from the cache or not: a tiny cache (slots replaced all the
+ * time) and a roomy one (hits) each see every pair twice. */
+static void test_url_cache(void **state)
+{
+    static const char *const bases[] = {
+        "http://a.example/b/c/d;p?q",  "http://a.example/b/c/d;p?r",
+        "http://a.example/b/c/",       "http://a.example/b/",
+        "http://a.example/",           "https://a.example/b/c/d;p?q",
+        "http://b.example:8080/b/c/e", "http://a.example/b/x/d;p?q",
+    };
+    struct url_cache *caches[2] = { url_cache_new(1), url_cache_new(4096) };
+    unsigned long long hits, lookups;
+
+    (void)state;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++)
+            for (size_t i = 0; i < N_CANON; i++)
+                for (int k = 0; k < 2; k++) {
+                    struct cdb_err e1 = { 0 }, e2 = { 0 };
+                    char *want = NULL, *got = NULL;
+                    int rc1 =
+                        url_canon(bases[b], canon_cases[i].ref, &want, &e1);
+                    int rc2 = url_canon_cached(caches[k], bases[b],
+                                               canon_cases[i].ref, &got, &e2);
+
+                    assert_int_equal(rc2, rc1);
+                    if (rc1 == CDB_OK)
+                        assert_string_equal(got, want);
+                    else
+                        assert_null(got);
+                    free(want);
+                    free(got);
+                }
+    url_cache_stats(caches[1], &hits, &lookups);
+    assert_true(lookups > 0 && hits * 2 >= lookups); /* the second pass hits */
+    url_cache_free(caches[0]);
+    url_cache_free(caches[1]);
+    url_cache_free(NULL);
+}
+
 int main(void)
 {
-    struct CMUnitTest tests[2 * N_CANON + N_SPLIT + N_SCOPE + 4];
+    struct CMUnitTest tests[2 * N_CANON + N_SPLIT + N_SCOPE + 5];
     size_t n = 0;
 
     /* libidn2, used by curl for international host names, reads them in the
@@ -478,6 +520,8 @@ int main(void)
                                           .initial_state = &scope_cases[i] };
     tests[n++] = (struct CMUnitTest){ .name = "limit",
                                       .test_func = test_url_canon_limit };
+    tests[n++] =
+        (struct CMUnitTest){ .name = "cache", .test_func = test_url_cache };
     tests[n++] = (struct CMUnitTest){ .name = "bad base",
                                       .test_func = test_url_canon_bad_base };
     tests[n++] = (struct CMUnitTest){ .name = "scope names",
