@@ -554,7 +554,9 @@ static bool has_directive(const char *list, const char *token)
     return false;
 }
 
-/* Should this outcome be tried again, and is there a try left? */
+/* Should this outcome be tried again, and is there a try left? Also when
+ * the crawl is stopping: the page then stays queued for the next run to
+ * try, where failing it would end it as an uninterrupted crawl would not. */
 static bool should_retry(const struct crawl *c, const struct slot *s,
                          const struct fetch_result *r)
 {
@@ -562,8 +564,7 @@ static bool should_retry(const struct crawl *c, const struct slot *s,
                       (r->error && !r->truncated)) &&
                      !r->refused; /* the block refuses again */
 
-    return transient && s->attempts <= c->o->retries &&
-           !(c->o->stop && *c->o->stop);
+    return transient && s->attempts <= c->o->retries;
 }
 
 /* Give a failing host up: its queued pages fail with the reason, and

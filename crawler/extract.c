@@ -184,33 +184,32 @@ static void sink_put(struct sink *s, const char *p, size_t n)
 }
 
 /* Append n bytes of text, collapsing runs of whitespace into one space
- * that is written only before the next visible byte. Bytes are gathered in
- * a chunk flushed on character boundaries, never right after a space. */
+ * that is written only before the next visible byte. Works a run of visible
+ * bytes at a time; a cut (sink_put) never leaves a trailing space. */
 static void sink_add(struct sink *s, const char *p, size_t n)
 {
-    char chunk[1024];
-    size_t k = 0;
+    const char *end = p + n;
 
-    for (size_t i = 0; i < n && !s->full; i++) {
-        unsigned char c = (unsigned char)p[i];
+    while (p < end && !s->full) {
+        const char *q = p;
 
-        if (c <= ' ' && is_space(c)) {
+        while (q < end && !is_space((unsigned char)*q))
+            q++;
+        if (q > p) {
+            if (s->space && s->b.len > 0)
+                sink_put(s, " ", 1);
+            s->space = false;
+            if (!s->full)
+                sink_put(s, p, (size_t)(q - p));
+            if (s->full && s->b.len > 0 && s->b.data[s->b.len - 1] == ' ')
+                s->b.data[--s->b.len] = '\0';
+        }
+        while (q < end && is_space((unsigned char)*q)) {
             s->space = true;
-            continue;
+            q++;
         }
-        /* Room for a space and a whole sequence; the second test only
-         * guards against input that is not UTF-8. */
-        if (k > sizeof chunk - 5 && ((c & 0xC0) != 0x80 || k == sizeof chunk)) {
-            sink_put(s, chunk, k);
-            k = 0;
-        }
-        if (s->space && s->b.len + k > 0)
-            chunk[k++] = ' ';
-        s->space = false;
-        chunk[k++] = (char)c;
+        p = q;
     }
-    if (k > 0 && !s->full)
-        sink_put(s, chunk, k);
 }
 
 /* Hand over what the sink holds (never NULL) and empty it for reuse. */
@@ -665,8 +664,9 @@ static int report(struct state *st, const char *page_url,
         rc = url_canon(page_url, st->base_ref, &page->base, &why);
     if (rc == CDB_ENOMEM)
         return cdb_fail(err, rc, "%s", why.msg);
-    if (page->base == NULL)
+    if (page->base == NULL) /* no <base>, or one that does not resolve */
         page->base = xstrdup(page_url);
+    rc = CDB_OK;
     /* Canonical once, not once per link: url_canon_cached() needs it so. A
      * base that does not resolve refuses every reference, as url_canon()
      * would. */

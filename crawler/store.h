@@ -12,7 +12,7 @@
 struct cdb_err;
 struct store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Open or create the database at path, migrate it to the current schema and
  * prepare the statements. Refuses a file of another application or of a

@@ -705,7 +705,7 @@ int url_canon_cached(struct url_cache *c, const char *base, const char *ref,
     struct url_cache_slot *s;
     size_t keep, ref_len, key_len;
     uint64_t h;
-    char *key;
+    char small[512], *key;
     int rc;
 
     *out = NULL;
@@ -717,9 +717,14 @@ int url_canon_cached(struct url_cache *c, const char *base, const char *ref,
     if (!c)
         return canon(base, base, ref, out, err);
     keep = base_part(base, ref);
-    ref_len = strcspn(ref, "#"); /* canon() reads no further */
+    /* canon() reads no further than a '#', unless what precedes it is
+     * blank: then what follows decides whether that is trimmed. */
+    key_len = strcspn(ref, "#");
+    if (ref[key_len] == '\0' ||
+        (key_len > 0 && (unsigned char)ref[key_len - 1] > 0x20))
+        ref_len = key_len;
     key_len = keep + 1 + ref_len;
-    key = xmalloc(key_len + 1);
+    key = key_len < sizeof small ? small : xmalloc(key_len + 1);
     memcpy(key, base, keep);
     key[keep] = '\1';
     memcpy(key + keep + 1, ref, ref_len);
@@ -730,22 +735,23 @@ int url_canon_cached(struct url_cache *c, const char *base, const char *ref,
     if (s->key && s->hash == h && s->key_len == key_len &&
         memcmp(s->key, key, key_len) == 0) {
         c->hits++;
-        free(key);
+        if (key != small)
+            free(key);
         *out = xstrdup(s->url);
         return CDB_OK;
     }
     rc = canon(base, base, ref, out, err);
-    if (rc != CDB_OK) {
+    if (rc == CDB_OK) {
+        free(s->key);
+        free(s->url);
+        s->hash = h;
+        s->key = key == small ? xstrndup(small, key_len) : key;
+        s->key_len = key_len;
+        s->url = xstrdup(*out);
+    } else if (key != small) {
         free(key);
-        return rc;
     }
-    free(s->key);
-    free(s->url);
-    s->hash = h;
-    s->key = key;
-    s->key_len = key_len;
-    s->url = xstrdup(*out);
-    return CDB_OK;
+    return rc;
 }
 
 int url_split(const char *url, struct url_parts *out, struct cdb_err *err)

@@ -162,6 +162,24 @@ static void test_extract_base_after_links(void **state)
     run_done(&r);
 }
 
+/* A <base href> that does not resolve leaves the page URL as the base and
+ * is no failure, with links or without (found by fuzz_extract). */
+static void test_extract_bad_base(void **state)
+{
+    struct run r = { 0 };
+
+    (void)state;
+    run(&r, "<base href='hts://x'>");
+    assert_int_equal(r.rc, CDB_OK);
+    assert_string_equal(r.page.base, PAGE);
+    run_done(&r);
+    run(&r, "<base href='http://[x'><a href=y.html>y</a>");
+    assert_int_equal(r.rc, CDB_OK);
+    assert_string_equal(r.page.base, PAGE);
+    assert_string_equal(r.links.data, "a http://a.example/dir/y.html [y]\n");
+    run_done(&r);
+}
+
 /* Relative, absolute, root-relative, scheme-relative, dot-segment,
  * query-only and fragment-only references resolve; attribute values are
  * trimmed, and empty ones are ignored. */
@@ -674,6 +692,7 @@ int main(void)
     static const struct CMUnitTest fixed[] = {
         cmocka_unit_test(test_extract_kinds),
         cmocka_unit_test(test_extract_base_after_links),
+        cmocka_unit_test(test_extract_bad_base),
         cmocka_unit_test(test_extract_ref_forms),
         cmocka_unit_test(test_extract_refused),
         cmocka_unit_test(test_extract_anchor_text),

@@ -485,6 +485,27 @@ static void test_url_cache(void **state)
                     free(want);
                     free(got);
                 }
+    /* Blanks before a '#' are trimmed only when nothing but blanks follows
+     * the '#': the two refs must not share an entry (found by fuzz_url). */
+    for (int k = 0; k < 2; k++) {
+        static const char *const refs[] = { "./a\x04#h", "./a\x04", "./a #",
+                                            "./a " };
+        static const char *const want[] = {
+            "http://a.example/b/a%04", "http://a.example/b/a",
+            "http://a.example/b/a%20", "http://a.example/b/a"
+        };
+
+        for (size_t i = 0; i < 4; i++) {
+            struct cdb_err e = { 0 };
+            char *got = NULL;
+
+            assert_int_equal(url_canon_cached(caches[k], "http://a.example/b/",
+                                              refs[i], &got, &e),
+                             CDB_OK);
+            assert_string_equal(got, want[i]);
+            free(got);
+        }
+    }
     url_cache_stats(caches[1], &hits, &lookups);
     assert_true(lookups > 0 && hits * 2 >= lookups); /* the second pass hits */
     url_cache_free(caches[0]);
