@@ -196,8 +196,7 @@ static int pragma_int(struct store *st, const char *sql, int *out,
 /* Bring the file to STORE_SCHEMA_VERSION, one step a transaction. */
 static int migrate(struct store *st, struct cdb_err *err)
 {
-    static const char *const steps[] = { schema_001_init,
-                                         schema_002_politeness,
+    static const char *const steps[] = { schema_001_init, schema_002_politeness,
                                          schema_003_lean_links };
     int version = 0, app = 0, rc;
     char sql[128];

@@ -76,10 +76,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     charset = charsets[data[0] % 4];
     /* body is passed without a NUL so that ASan sees any over-read */
-    rc =
-        extract_html(size > 1 ? (const char *)data + 1 : NULL, size - 1,
-                     PAGE_URL, charset, MAX_TEXT, NULL, on_link, &count, &page,
-                     &err);
+    rc = extract_html(size > 1 ? (const char *)data + 1 : NULL, size - 1,
+                      PAGE_URL, charset, MAX_TEXT, NULL, on_link, &count, &page,
+                      &err);
     FUZZ_CHECK(rc == CDB_OK || rc == CDB_ENOMEM);
     if (rc == CDB_OK) {
         FUZZ_CHECK(page.text != NULL && strlen(page.text) <= MAX_TEXT);

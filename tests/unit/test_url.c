@@ -490,10 +490,10 @@ static void test_url_cache(void **state)
     for (int k = 0; k < 2; k++) {
         static const char *const refs[] = { "./a\x04#h", "./a\x04", "./a #",
                                             "./a " };
-        static const char *const want[] = {
-            "http://a.example/b/a%04", "http://a.example/b/a",
-            "http://a.example/b/a%20", "http://a.example/b/a"
-        };
+        static const char *const want[] = { "http://a.example/b/a%04",
+                                            "http://a.example/b/a",
+                                            "http://a.example/b/a%20",
+                                            "http://a.example/b/a" };
 
         for (size_t i = 0; i < 4; i++) {
             struct cdb_err e = { 0 };
