@@ -3,8 +3,13 @@
 stalled for minutes on this site, so it is not in the default table): the same generated site, served by nginx on loopback,
 crawled by crawldb and by its peers in one run; medians of several runs.
 
-usage: bench.py [--sizes 2000,10000] [--runs 3] [--big] [--latency-ms 50]
-                [--only crawldb,wget]
+usage: bench.py [--sizes 2000,10000] [--runs 3] [--big] [--big-runs 1]
+                [--latency-ms 50] [--latency-pages 2000] [--only crawldb,wget]
+
+--big adds a 100,000-page site, crawled --big-runs times by crawldb, wget
+and wget2 only (wget --warc-file, Scrapy and HTTrack would take an hour
+there; the table says so). After the sizes, a memory table compares
+crawldb's peak RSS across them.
 
 Prints per size a table: wall seconds, pages (HTTP 200 responses kept),
 pages per second, CPU ms per page, peak RSS, output size, and how many
@@ -137,17 +142,35 @@ def crawlers(have):
     return c
 
 
-def timed(argv, out):
+def timed(argv, out, limit=3600, stop_after=None):
+    """Run argv under /usr/bin/time: (wall s, CPU s, peak RSS KB, stdout).
+    stop_after: send SIGINT after that many seconds (a rate, not a crawl)."""
     tfile = os.path.join(out, ".time")
     cmd = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", tfile] + argv
     try:
-        p = subprocess.run(cmd, cwd=out, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL, text=True, timeout=900)
+        if stop_after:
+            p = subprocess.Popen(cmd, cwd=out, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                p.wait(timeout=stop_after)
+            except subprocess.TimeoutExpired:
+                for c in subprocess.run(["pgrep", "-P", str(p.pid)], stdout=subprocess.PIPE,
+                                        text=True).stdout.split():
+                    os.kill(int(c), 2)
+                p.wait()
+            p.stdout = ""
+        else:
+            p = subprocess.run(cmd, cwd=out, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True, timeout=limit)
     except subprocess.TimeoutExpired:
-        return 900.0, 0.0, 0, ""
+        return float(limit), 0.0, 0, ""
     wall, user, sys_, rss = open(tfile).read().split()[-4:]
     os.unlink(tfile)
     return float(wall), float(user) + float(sys_), int(rss), p.stdout
+
+
+BIG = 100000
+BIG_CRAWLERS = ("crawldb", "wget -r", "wget2 -r, 16 threads")
 
 
 def run_size(n, runs, tmp, only, have):
@@ -160,6 +183,9 @@ def run_size(n, runs, tmp, only, have):
     try:
         for name, keeps, argv, pages_of, out_of in crawlers(have):
             if only and name.split()[0].lower().strip(",") not in only:
+                continue
+            if n >= BIG and name not in BIG_CRAWLERS:
+                rows.append(dict(name=name, keeps=keeps, skipped=True))
                 continue
             res = []
             for r in range(runs):
@@ -193,6 +219,10 @@ def print_table(n, rows, ceiling):
     print("| crawler | keeps | wall s | pages | pages/s | CPU ms/page | peak RSS MB | output MB | crawldb is x faster |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
+        if r.get("skipped"):
+            print("| %s | %s | not run at %d pages: too slow to repeat here | | | | | | |" % (
+                r["name"], r["keeps"], n))
+            continue
         pps = r["pages"] / r["wall"] if r["wall"] > 0 else 0
         ratio = ""
         if base and pps > 0:
@@ -202,7 +232,7 @@ def print_table(n, rows, ceiling):
             1000 * r["cpu"] / max(r["pages"], 1), r["rss"] / 1024, r["size"] / 1e6, ratio))
     if ceiling:
         print("| wrk -t2 -c8 (loopback ceiling) | - | - | - | %.0f req/s | - | - | - | - |" % ceiling)
-    pages = {r["name"]: r["pages"] for r in rows}
+    pages = {r["name"]: r["pages"] for r in rows if not r.get("skipped")}
     if len(set(pages.values())) > 1:
         print("\nPage counts differ: %s. crawldb and wget2 count HTTP 200 responses (pages and the "
               "?sort= duplicates, the image); wget and HTTrack count files, which merge URLs that "
@@ -234,10 +264,13 @@ def latency(n, delay_ms, tmp, have):
             wall, pages, pages / wall, limit, 100 * pages / wall / limit))
         shutil.rmtree(out)
         if have("wget"):
+            # Sequential: the whole site would take minutes; its rate shows
+            # after 30 s.
             out = tempfile.mkdtemp(dir=tmp)
-            wall, cpu, rss, _ = timed(["wget", "-r", "-l", "inf", "-q", "-e", "robots=off", "-P", out, url], out)
+            wall, cpu, rss, _ = timed(["wget", "-r", "-l", "inf", "-q", "-e", "robots=off", "-P", out, url],
+                                      out, stop_after=30)
             pages = count_files(out)
-            print("| wget -r (sequential) | %.2f | %d | %.0f | %.0f | %.0f %% |" % (
+            print("| wget -r (sequential, stopped after 30 s) | %.2f | %d | %.0f | %.0f | %.0f %% |" % (
                 wall, pages, pages / wall, 1000.0 / delay_ms, 100 * pages / wall / (1000.0 / delay_ms)))
             shutil.rmtree(out)
     finally:
@@ -279,7 +312,9 @@ def main():
     ap.add_argument("--sizes", default="2000,10000")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--big", action="store_true", help="add 100000 pages")
+    ap.add_argument("--big-runs", type=int, default=1)
     ap.add_argument("--latency-ms", type=int, default=50)
+    ap.add_argument("--latency-pages", type=int, default=2000)
     ap.add_argument("--only", default="")
     a = ap.parse_args()
     sizes = [int(x) for x in a.sizes.split(",") if x]
@@ -291,10 +326,22 @@ def main():
     os.chmod(tmp, 0o755)  # nginx workers run as another user
     try:
         print("# crawldb benchmark (%s, %d cores)" % (time.strftime("%Y-%m-%d"), os.cpu_count()))
+        rss = []
         for n in sizes:
-            rows, ceiling = run_size(n, a.runs, tmp, only, have)
+            rows, ceiling = run_size(n, a.big_runs if n >= BIG else a.runs, tmp, only, have)
             print_table(n, rows, ceiling)
-        latency(1000, a.latency_ms, tmp, have)
+            sys.stdout.flush()
+            base = next((r for r in rows if r["name"] == "crawldb"), None)
+            if base:
+                rss.append((n, base["pages"], base["rss"] / 1024, base["size"] / 1e6))
+        if len(rss) > 1:
+            print("\n## Memory: crawldb's peak RSS as the site grows\n")
+            print("| site pages | pages fetched | peak RSS MB | vs %d pages | database MB | KB per page |" % rss[0][0])
+            print("|---|---|---|---|---|---|")
+            for n, pages, mb, size in rss:
+                print("| %d | %d | %.1f | %+.0f %% | %.1f | %.1f |" % (
+                    n, pages, mb, 100 * (mb / rss[0][2] - 1), size, 1000 * size / max(pages, 1)))
+        latency(a.latency_pages, a.latency_ms, tmp, have)
         callgrind(500, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
