@@ -676,6 +676,7 @@ static int page_done(struct crawl *c, struct slot *s,
                            c->o->max_text, c->urls, on_link, &lc, &page, &xerr);
         f.noindex |= page.noindex;
         f.nofollow |= page.nofollow;
+        f.links_refused = (int64_t)page.refused;
         if (xrc == CDB_OK && added && !f.noindex)
             rc = store_doc_text(c->st, f.document_id, page.title, page.text,
                                 c->err);

@@ -80,8 +80,9 @@ static const char SQL_FETCH_ADD[] =
     "INSERT INTO fetches(page_id, crawl_id, fetched_at, duration_ms, status,"
     " content_type, length, truncated, headers, etag, last_modified,"
     " redirect_page_id, error, document_id, attempt, noindex, nofollow,"
-    " conditional) VALUES (?1, ?2, " NOW_SQL
-    ", ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+    " conditional, links_refused) VALUES (?1, ?2, " NOW_SQL
+    ", ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+    " ?18)";
 /* A link seen again is marked seen by this run (and not gone). */
 static const char SQL_LINK_ADD[] =
     "INSERT INTO links(from_page_id, to_page_id, kind, anchor, nofollow,"
@@ -742,6 +743,7 @@ int store_fetch_add(struct store *st, const struct fetch_row *f, int64_t *id,
     sqlite3_bind_int(q, 15, f->noindex);
     sqlite3_bind_int(q, 16, f->nofollow);
     sqlite3_bind_int(q, 17, f->conditional);
+    sqlite3_bind_int64(q, 18, f->links_refused);
     rc = step_done(st, q, "record a fetch", err);
     if (rc == CDB_OK && id)
         *id = sqlite3_last_insert_rowid(st->db);

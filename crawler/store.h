@@ -135,6 +135,7 @@ struct fetch_row {
     int64_t document_id; /* 0: none */
     int attempt;         /* 1 for the first try */
     bool noindex, nofollow, conditional;
+    int64_t links_refused; /* references not followed (see extract.h) */
 };
 int store_fetch_add(struct store *st, const struct fetch_row *f, int64_t *id,
                     struct cdb_err *err);

@@ -237,13 +237,20 @@ static void nested_extra(struct env *e, sqlite3 *db)
 }
 
 /* The 100 KB URL is past what url_canon() resolves (URL_MAX_REF): the
- * link is refused while extracting, so it is neither stored nor
- * requested. */
+ * link is refused while extracting, so it is neither stored nor requested,
+ * and the start page's fetch counts it in links_refused. */
 static void long_url_extra(struct env *e, sqlite3 *db)
 {
     char *url = url_of(e, false, long_path);
+    char *home = url_of(e, false, "/");
 
     assert_int_equal(page_count(db, url), 0);
+    assert_int_equal(q_int(db,
+                           "SELECT links_refused FROM fetches f JOIN pages p"
+                           " ON p.id = f.page_id WHERE p.url = ?1",
+                           home, NULL),
+                     1);
+    free(home);
     assert_int_equal(fixture_hits(e->fx, long_path), 0);
     assert_int_equal(fixture_hits(e->fx, path_4k), 0);
     free(url);
