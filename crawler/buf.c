@@ -43,6 +43,14 @@ int buf_add(struct buf *b, const void *p, size_t n)
     return CDB_OK;
 }
 
+int buf_reserve(struct buf *b, size_t n)
+{
+    if (n > b->max - b->len)
+        return CDB_ELIMIT;
+    grow(b, b->len + n);
+    return CDB_OK;
+}
+
 int buf_add_cut(struct buf *b, const void *p, size_t n)
 {
     size_t room = b->max - b->len;

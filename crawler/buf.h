@@ -18,6 +18,10 @@ void buf_init(struct buf *b, size_t max);
 int buf_add(struct buf *b, const void *p, size_t n);
 /* Append as much of p as fits: CDB_OK, or CDB_ELIMIT if anything was cut. */
 int buf_add_cut(struct buf *b, const void *p, size_t n);
+/* Make room for n more bytes (and the NUL) without changing len, for a
+ * caller that writes into data + len and then sets len and the NUL itself:
+ * CDB_OK, or CDB_ELIMIT (nothing done) past max. */
+int buf_reserve(struct buf *b, size_t n);
 /* Append a NUL-terminated string. */
 int buf_adds(struct buf *b, const char *s);
 /* Append printf-style text: CDB_OK or CDB_ELIMIT (nothing appended). */

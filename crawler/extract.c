@@ -164,52 +164,53 @@ static void sink_init(struct sink *s, size_t max)
     s->full = max == 0;
 }
 
-/* Append the n collapsed bytes at p, which start on a UTF-8 boundary. What
- * does not fit is cut before the first sequence that does not fit whole,
- * and before a space that would end the text; the sink is then full. */
-static void sink_put(struct sink *s, const char *p, size_t n)
-{
-    size_t keep = s->b.max - s->b.len;
-
-    if (n <= keep) {
-        buf_add(&s->b, p, n);
-        return;
-    }
-    while (keep > 0 && ((unsigned char)p[keep] & 0xC0) == 0x80)
-        keep--;
-    if (keep > 0 && p[keep - 1] == ' ')
-        keep--;
-    buf_add(&s->b, p, keep);
-    s->full = true;
-}
-
 /* Append n bytes of text, collapsing runs of whitespace into one space
- * that is written only before the next visible byte. Works a run of visible
- * bytes at a time; a cut (sink_put) never leaves a trailing space. */
+ * that is written only before the next visible byte, straight into the
+ * buffer (this runs over every byte of every page). At the limit the text
+ * is cut before any partial UTF-8 sequence and any trailing space. */
 static void sink_add(struct sink *s, const char *p, size_t n)
 {
-    const char *end = p + n;
+    size_t room = s->b.max - s->b.len, want, k = 0;
+    char *out;
 
-    while (p < end && !s->full) {
-        const char *q = p;
-
-        while (q < end && !is_space((unsigned char)*q))
-            q++;
-        if (q > p) {
-            if (s->space && s->b.len > 0)
-                sink_put(s, " ", 1);
-            s->space = false;
-            if (!s->full)
-                sink_put(s, p, (size_t)(q - p));
-            if (s->full && s->b.len > 0 && s->b.data[s->b.len - 1] == ' ')
-                s->b.data[--s->b.len] = '\0';
-        }
-        while (q < end && is_space((unsigned char)*q)) {
-            s->space = true;
-            q++;
-        }
-        p = q;
+    if (s->full || n == 0)
+        return;
+    want = n < room ? n + 1 : room; /* text only shrinks, but for a space */
+    if (want == 0 || buf_reserve(&s->b, want) != CDB_OK) {
+        s->full = true;
+        return;
     }
+    out = s->b.data + s->b.len;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+
+        if (is_space(c)) {
+            s->space = true;
+            continue;
+        }
+        if (s->space && s->b.len + k > 0) {
+            if (k == want)
+                goto full;
+            out[k++] = ' ';
+        }
+        s->space = false;
+        if (k == want) {
+            if ((c & 0xC0) == 0x80) /* drop the sequence c continues */
+                while (k > 0 && ((unsigned char)out[--k] & 0xC0) == 0x80)
+                    ;
+            goto full;
+        }
+        out[k++] = (char)c;
+    }
+    s->b.len += k;
+    s->b.data[s->b.len] = '\0';
+    return;
+full:
+    if (k > 0 && out[k - 1] == ' ')
+        k--;
+    s->b.len += k;
+    s->b.data[s->b.len] = '\0';
+    s->full = true;
 }
 
 /* Hand over what the sink holds (never NULL) and empty it for reuse. */

@@ -87,6 +87,28 @@ static void test_buf_add_huge(void **state)
 
 /* buf_add_cut keeps the prefix that fits and says something was cut; an
  * append that fits whole is CDB_OK. */
+/* buf_reserve() makes room up to max without changing len, and refuses
+ * past max leaving the buffer as it was. */
+static void test_buf_reserve(void **state)
+{
+    struct buf b;
+
+    (void)state;
+    buf_init(&b, 10);
+    assert_int_equal(buf_add(&b, "abc", 3), CDB_OK);
+    assert_int_equal(buf_reserve(&b, 7), CDB_OK);
+    assert_int_equal(b.len, 3);
+    assert_true(b.cap >= 3 + 7 + 1);
+    memcpy(b.data + b.len, "defghij", 7); /* the room is there (ASan) */
+    b.len += 7;
+    b.data[b.len] = '\0';
+    assert_string_equal(b.data, "abcdefghij");
+    assert_int_equal(buf_reserve(&b, 1), CDB_ELIMIT);
+    assert_int_equal(buf_reserve(&b, 0), CDB_OK);
+    assert_int_equal(b.len, 10);
+    buf_release(&b);
+}
+
 static void test_buf_add_cut(void **state)
 {
     struct buf b;
@@ -307,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_buf_add_limit),
         cmocka_unit_test(test_buf_add_huge),
         cmocka_unit_test(test_buf_add_cut),
+        cmocka_unit_test(test_buf_reserve),
         cmocka_unit_test(test_buf_growth),
         cmocka_unit_test(test_buf_addf_growth),
         cmocka_unit_test(test_buf_addf_limit),
