@@ -24,6 +24,7 @@
 #define BATCH_ROWS        4000  /* within a poll round, commit after this ... */
 #define BATCH_MS          250  /* ... many changes or this long; and after it */
 #define HOST_CACHE        4096 /* host keys to id, and per-host state */
+#define PAGE_CACHE        16384 /* known URLs to page id: ~1.5 MB */
 #define ROBOTS_MAX_HOPS   5
 #define ROBOTS_MAX_BYTES  (512 * 1024)
 #define PROGRESS_EVERY_MS 250
@@ -93,6 +94,7 @@ struct crawl {
     struct cdb_err *err;
     bool block_private;     /* the fetcher refuses non-public addresses */
     struct url_cache *urls; /* links resolved before */
+    struct host_key *pages; /* PAGE_CACHE known URLs, see page_found() */
 };
 
 void crawl_opts_init(struct crawl_opts *o)
@@ -122,6 +124,21 @@ static uint64_t hash_str(const char *s)
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     return h;
+}
+
+/* The entry of the known-page cache for url. */
+static struct host_key *page_slot(struct crawl *c, const char *url)
+{
+    return &c->pages[hash_str(url) % PAGE_CACHE];
+}
+
+static void page_remember(struct crawl *c, const char *url, int64_t id)
+{
+    struct host_key *k = page_slot(c, url);
+
+    free(k->key); /* a collision simply replaces the entry */
+    k->key = xstrdup(url);
+    k->id = id;
 }
 
 /* The id of the host of canonical url, through the cache. */
@@ -350,8 +367,19 @@ static int page_found(struct crawl *c, struct page_new *p, int64_t *id)
     const struct crawl_opts *o = c->o;
     const char *url = p->url;
     bool added = false, nofollowed = false;
-    int rc = store_page_find_nofollowed(c->st, url, id, &nofollowed, c->err);
+    struct host_key *k = page_slot(c, url);
+    int rc;
 
+    /* Most links lead to pages already known. The cache holds only pages
+     * that are not skipped as 'nofollow', for which nothing more is to be
+     * decided, so a hit spares the lookup. */
+    if (k->key && strcmp(k->key, url) == 0) {
+        *id = k->id;
+        return CDB_OK;
+    }
+    rc = store_page_find_nofollowed(c->st, url, id, &nofollowed, c->err);
+    if (rc == CDB_OK && *id && !nofollowed)
+        page_remember(c, url, *id);
     if (rc != CDB_OK || (*id && (!nofollowed || p->reason)))
         return rc;
     rc = host_id_of(c, url, &p->host_id);
@@ -381,6 +409,7 @@ static int page_found(struct crawl *c, struct page_new *p, int64_t *id)
             return CDB_OK;
         rc = store_page_set_state(c->st, *id, PAGE_QUEUED, NULL, c->err);
         if (rc == CDB_OK) {
+            page_remember(c, url, *id);
             c->prog.queued++;
             c->behind = true; /* its depth is that of its first link */
             c->frontier_dry = false;
@@ -388,6 +417,9 @@ static int page_found(struct crawl *c, struct page_new *p, int64_t *id)
         return rc;
     }
     rc = store_page_add(c->st, p, id, &added, c->err);
+    if (rc == CDB_OK && added &&
+        !(p->state == PAGE_SKIPPED && strcmp(p->reason, "nofollow") == 0))
+        page_remember(c, url, *id);
     if (rc == CDB_OK && added) {
         if (p->state == PAGE_QUEUED) {
             c->prog.queued++;
@@ -1264,6 +1296,7 @@ int crawl_run(const struct crawl_opts *o, struct store *st,
         c->window_cap = 256;
     c->window = xcalloc(c->window_cap, sizeof *c->window);
     c->urls = url_cache_new(URL_CACHE_SLOTS);
+    c->pages = xcalloc(PAGE_CACHE, sizeof *c->pages);
     rc =
         o->n_seeds == 0 ? cdb_fail(err, CDB_EINVAL, "no URL to crawl") : CDB_OK;
     if (rc == CDB_OK)
@@ -1295,6 +1328,9 @@ int crawl_run(const struct crawl_opts *o, struct store *st,
         regfree(&c->exclude);
     hosts_free(c);
     url_cache_free(c->urls);
+    for (size_t i = 0; i < PAGE_CACHE; i++)
+        free(c->pages[i].key);
+    free(c->pages);
     free(c);
     return rc;
 }
