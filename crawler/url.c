@@ -402,9 +402,12 @@ static bool host_valid(const char *h, char ip[16])
 
     if (h[0] == '[')
         return true;
+    /* The WHATWG forbidden host code points, and the bytes curl refuses in
+     * a host name when it parses one: IDNA mapping can produce those (U+1F118
+     * becomes "(i)"), and the result must parse again (url_split). */
     for (const char *p = h; *p; p++)
         if ((unsigned char)*p <= 0x20 || *p == 0x7f ||
-            strchr("#%/:<>?@[\\]^|", *p))
+            strchr("#%/:<>?@[\\]^|!{}$'\"`*=;,+&()", *p))
             return false;
     if (n == 0)
         return false;
