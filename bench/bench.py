@@ -59,6 +59,7 @@ def gen_site(path, n, port):
     """The generated site, its absolute links naming the port it is served on."""
     subprocess.run([sys.executable, os.path.join(TOP, "bench", "gen-site.py"), path, str(n),
                     "--origin", "http://127.0.0.1:%d" % port], check=True)
+    os.sync()  # the site's writeback must not land in the first crawl
 
 
 class Nginx:
@@ -198,6 +199,7 @@ def run_size(n, runs, tmp, only, have):
                     pages = pages_of(out)
                 res.append((wall, cpu, rss, pages, du(out_of(out))))
                 shutil.rmtree(out)
+                os.sync()
             med = lambda i: statistics.median(x[i] for x in res)
             rows.append(dict(name=name, keeps=keeps, wall=med(0), cpu=med(1), rss=med(2),
                              pages=int(med(3)), size=med(4)))
