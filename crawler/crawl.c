@@ -21,9 +21,9 @@
 
 #define AGENT_TOKEN       "crawldb"
 #define URL_CACHE_SLOTS   16384 /* resolved links remembered: ~2 MB */
-#define BATCH_ROWS        4000  /* within a poll round, commit after this ... */
-#define BATCH_MS          250  /* ... many changes or this long; and after it */
-#define HOST_CACHE        4096 /* host keys to id, and per-host state */
+#define BATCH_ROWS        4000  /* commit after this many changes ... */
+#define BATCH_MS          250   /* ... or once the batch is this old */
+#define HOST_CACHE        4096  /* host keys to id, and per-host state */
 #define PAGE_CACHE        16384 /* known URLs to page id: ~1.5 MB */
 #define ROBOTS_MAX_HOPS   5
 #define ROBOTS_MAX_BYTES  (512 * 1024)
@@ -62,7 +62,8 @@ struct slot {
     int64_t prev_doc; /* document a conditional request may confirm */
 };
 
-/* A fixed-size cache of host key ("scheme://name:port") to host id. */
+/* An entry of a fixed-size cache of a string to an id: host keys
+ * ("scheme://name:port") to host ids, and known URLs to page ids. */
 struct host_key {
     char *key;
     int64_t id;
@@ -117,28 +118,23 @@ void crawl_opts_init(struct crawl_opts *o)
     fetch_opts_init(&o->fetch);
 }
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 /* The entry of the known-page cache for url. */
 static struct host_key *page_slot(struct crawl *c, const char *url)
 {
-    return &c->pages[hash_str(url) % PAGE_CACHE];
+    return &c->pages[hash_fnv1a(url, strlen(url)) % PAGE_CACHE];
+}
+
+/* Fill a cache entry; a collision simply replaces what it held. */
+static void key_set(struct host_key *k, const char *key, int64_t id)
+{
+    free(k->key);
+    k->key = xstrdup(key);
+    k->id = id;
 }
 
 static void page_remember(struct crawl *c, const char *url, int64_t id)
 {
-    struct host_key *k = page_slot(c, url);
-
-    free(k->key); /* a collision simply replaces the entry */
-    k->key = xstrdup(url);
-    k->id = id;
+    key_set(page_slot(c, url), url, id);
 }
 
 /* The id of the host of canonical url, through the cache. */
@@ -152,16 +148,13 @@ static int host_id_of(struct crawl *c, const char *url, int64_t *id)
     if (rc != CDB_OK)
         return rc;
     snprintf(key, sizeof key, "%s://%s:%d", p.scheme, p.host, p.port);
-    k = &c->keys[hash_str(key) % HOST_CACHE];
+    k = &c->keys[hash_fnv1a(key, strlen(key)) % HOST_CACHE];
     if (k->key && strcmp(k->key, key) == 0) {
         *id = k->id;
     } else {
         rc = store_host_id(c->st, p.scheme, p.host, p.port, id, c->err);
-        if (rc == CDB_OK) { /* a collision simply replaces the entry */
-            free(k->key);
-            k->key = xstrdup(key);
-            k->id = *id;
-        }
+        if (rc == CDB_OK)
+            key_set(k, key, *id);
     }
     url_parts_release(&p);
     return rc;

@@ -671,7 +671,7 @@ static int report(struct state *st, const char *page_url,
     /* Canonical once, not once per link: url_canon_cached() needs it so. A
      * base that does not resolve refuses every reference, as url_canon()
      * would. */
-    if (page->base != NULL && st->n_items > 0) {
+    if (st->n_items > 0) {
         rc = url_canon(NULL, page->base, &base_c, &why);
         if (rc == CDB_ENOMEM)
             return cdb_fail(err, rc, "%s", why.msg);

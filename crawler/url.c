@@ -690,18 +690,6 @@ static size_t base_part(const char *base, const char *ref)
     return strlen(base);
 }
 
-/* FNV-1a. */
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325u;
-
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 0x100000001b3u;
-    }
-    return h;
-}
-
 int url_canon_cached(struct url_cache *c, const char *base, const char *ref,
                      char **out, struct cdb_err *err)
 {
@@ -732,7 +720,7 @@ int url_canon_cached(struct url_cache *c, const char *base, const char *ref,
     key[keep] = '\1';
     memcpy(key + keep + 1, ref, ref_len);
     key[key_len] = '\0';
-    h = hash_bytes(key, key_len);
+    h = hash_fnv1a(key, key_len);
     s = &c->slots[h & c->mask];
     c->lookups++;
     if (s->key && s->hash == h && s->key_len == key_len &&

@@ -27,6 +27,9 @@ void ascii_lower(char *s);
 /* Parse a whole decimal integer in [min, max]; false on anything else. */
 bool parse_ll(const char *s, long long min, long long max, long long *out);
 
+/* FNV-1a hash of n bytes, for the fixed-size caches. */
+uint64_t hash_fnv1a(const void *p, size_t n);
+
 /* Hex SHA-256 of data (65 bytes with the NUL) into hex. */
 void sha256_hex(const void *data, size_t len, char hex[65]);
 

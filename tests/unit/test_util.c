@@ -176,11 +176,20 @@ static void test_util_ascii_lower(void **state)
     assert_string_equal(s, "hello-world_09@[`{\xc3\x89");
 }
 
+/* hash_fnv1a() gives the published FNV-1a 64-bit values. */
+static void test_util_fnv1a(void **state)
+{
+    (void)state;
+    assert_true(hash_fnv1a("", 0) == 0xcbf29ce484222325u);
+    assert_true(hash_fnv1a("a", 1) == 0xaf63dc4c8601ec8cu);
+    assert_true(hash_fnv1a("foobar", 6) == 0x85944171f73967e8u);
+}
+
 int main(void)
 {
     enum { N_SHA = sizeof sha_cases / sizeof sha_cases[0] };
     enum { N_LL = sizeof ll_cases / sizeof ll_cases[0] };
-    struct CMUnitTest tests[N_SHA + N_LL + 8];
+    struct CMUnitTest tests[N_SHA + N_LL + 9];
     char names[N_SHA + N_LL][64];
     size_t n = 0;
 
@@ -203,5 +212,6 @@ int main(void)
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_util_parse_ll_null);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_util_ascii_casecmp);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_util_ascii_lower);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_util_fnv1a);
     return _cmocka_run_group_tests("util", tests, n, NULL, NULL);
 }
