@@ -19,7 +19,7 @@ CFLAGS  ?=
 ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(CFLAGS)
 ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Icrawler -I$(B) -Itests/fixture $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
-LIBS     = $(PKG_LIBS) -lm
+LIBS     = $(PKG_LIBS) -lm -pthread
 
 LIB_SRC  = $(filter-out crawler/main.c,$(wildcard crawler/*.c))
 LIB_OBJ  = $(LIB_SRC:crawler/%.c=$(B)/obj/%.o) $(B)/obj/schema_sql.o

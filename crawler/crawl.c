@@ -18,6 +18,7 @@
 #include "sitemap.h"
 #include "store.h"
 #include "util.h"
+#include "worker.h"
 
 #define AGENT_TOKEN       "crawldb"
 #define URL_CACHE_SLOTS   16384 /* resolved links remembered: ~2 MB */
@@ -55,6 +56,7 @@ struct host {
 struct slot {
     enum job_kind kind; /* JOB_PAGE: the ctx of its transfer */
     bool used, in_flight;
+    bool parsing; /* fetched, with the parse worker */
     struct lease l;
     struct host *host;
     int attempts;     /* fetches of the page so far in this run */
@@ -94,7 +96,7 @@ struct crawl {
     struct crawl_progress prog;
     struct cdb_err *err;
     bool block_private;     /* the fetcher refuses non-public addresses */
-    struct url_cache *urls; /* links resolved before */
+    struct worker *worker;  /* parses HTML pages off this thread */
     struct host_key *pages; /* PAGE_CACHE known URLs, see page_found() */
 };
 
@@ -607,7 +609,7 @@ static int host_give_up(struct crawl *c, struct host *h, const char *why)
     c->prog.failed += n;
     for (size_t i = 0; i < c->window_cap; i++)
         if (c->window[i].used && !c->window[i].in_flight &&
-            c->window[i].host == h)
+            !c->window[i].parsing && c->window[i].host == h)
             slot_free(c, &c->window[i]);
     log_debug("giving up on %s: %s", h->origin, why);
     return rc;
@@ -615,9 +617,11 @@ static int host_give_up(struct crawl *c, struct host *h, const char *why)
 
 /* Record one page exchange: document, fetch row, redirect, sitemap or
  * links, state; or schedule a retry. *keep is set when the slot stays
- * (to be tried again). */
+ * (to be tried again). An HTML page comes back from the parse worker: job
+ * has its hash, links and text (see parse_first()); else job is NULL. */
 static int page_done(struct crawl *c, struct slot *s,
-                     const struct fetch_result *r, bool *keep)
+                     const struct fetch_result *r,
+                     const struct worker_job *job, bool *keep)
 {
     struct fetch_row f = { 0 };
     bool added = false, html, retry;
@@ -651,11 +655,13 @@ static int page_done(struct crawl *c, struct slot *s,
         rc = store_links_seen(c->st, s->l.id, c->err);
     } else if (r->status > 0 && !retry &&
                (r->body_len > 0 || r->status / 100 == 2)) {
-        rc = store_doc_put(c->st, r->body, r->body_len, &f.document_id, &added,
-                           c->err);
+        rc = job ? store_doc_put_hashed(c->st, job->sha256, r->body,
+                                        r->body_len, &f.document_id, &added,
+                                        c->err)
+                 : store_doc_put(c->st, r->body, r->body_len, &f.document_id,
+                                 &added, c->err);
     }
-    html = !retry && !s->l.sitemap && r->status / 100 == 2 &&
-           is_html(r->content_type, r->body, r->body_len);
+    html = job && job->html;
     if (rc == CDB_OK && !retry && r->status / 100 == 3 && r->status != 304 &&
         r->location) {
         char *target = NULL;
@@ -690,26 +696,21 @@ static int page_done(struct crawl *c, struct slot *s,
         lc.links = sc.urls;
     }
     if (rc == CDB_OK && html) {
-        struct extract_page page = { 0 };
-        struct cdb_err xerr = { 0 };
-        char cs[64];
-        int xrc;
+        const struct extract_page *page = &job->page;
 
-        lc.page = &page;
-        xrc = extract_html(r->body, r->body_len, r->url,
-                           charset_of(r->content_type, cs, sizeof cs),
-                           c->o->max_text, c->urls, on_link, &lc, &page, &xerr);
-        f.noindex |= page.noindex;
-        f.nofollow |= page.nofollow;
-        f.links_refused = (int64_t)page.refused;
-        if (xrc == CDB_OK && added && !f.noindex)
-            rc = store_doc_text(c->st, f.document_id, page.title, page.text,
+        lc.page = page;
+        if (job->rc == CDB_OK) {
+            f.noindex |= page->noindex;
+            f.nofollow |= page->nofollow;
+            f.links_refused = (int64_t)page->refused;
+            rc = worker_job_links(job, on_link, &lc);
+        } else {
+            log_debug("cannot extract links of '%s': %s", r->url,
+                      job->err.msg);
+        }
+        if (rc == CDB_OK && job->rc == CDB_OK && added && !f.noindex)
+            rc = store_doc_text(c->st, f.document_id, page->title, page->text,
                                 c->err);
-        else if (xrc == CDB_EDB || xrc == CDB_EFULL)
-            rc = xrc; /* on_link's store failure: err already says why */
-        else if (xrc != CDB_OK)
-            log_debug("cannot extract links of '%s': %s", r->url, xerr.msg);
-        extract_page_release(&page);
         if (rc == CDB_OK && c->o->recrawl)
             rc = store_links_gone(c->st, s->l.id, c->err);
     }
@@ -865,20 +866,86 @@ static void progress(struct crawl *c, const struct fetch_result *r)
         c->o->on_progress(c->o->progress_ctx, &c->prog);
 }
 
+/* An HTML page that arrived whole goes to the parse worker first: the
+ * result is kept (FETCH_KEEP) until page_done() records it. Anything else,
+ * and anything that may be tried again, is recorded at once. */
+static bool parse_first(struct crawl *c, struct slot *s,
+                        const struct fetch_result *r)
+{
+    struct worker_job *j;
+    char cs[64];
+    const char *charset;
+
+    if (r->status / 100 != 2 || (r->error && !r->truncated) || s->l.sitemap ||
+        !is_html(r->content_type, r->body, r->body_len))
+        return false;
+    j = xcalloc(1, sizeof *j + sizeof cs);
+    charset = charset_of(r->content_type, cs, sizeof cs);
+    j->ctx = (void *)(uintptr_t)r;
+    j->body = r->body;
+    j->len = r->body_len;
+    j->url = r->url;
+    j->html = true;
+    if (charset) /* kept after the job, which r outlives */
+        j->charset = memcpy(j + 1, cs, sizeof cs);
+    s->in_flight = false;
+    s->parsing = true;
+    s->host->in_flight--; /* the connection is free */
+    worker_submit(c->worker, j);
+    return true;
+}
+
+static int page_finish(struct crawl *c, struct slot *s,
+                       const struct fetch_result *r,
+                       const struct worker_job *job)
+{
+    bool keep = false;
+    int rc = page_done(c, s, r, job, &keep);
+
+    if (!keep)
+        slot_free(c, s);
+    progress(c, r);
+    return rc;
+}
+
 static int on_done(void *ctx, const struct fetch_result *r)
 {
     struct crawl *c = ctx;
     enum job_kind kind = *(const enum job_kind *)r->ctx;
-    bool keep = false;
-    int rc;
 
     if (kind == JOB_ROBOTS)
         return robots_done(c, r->ctx, r);
-    rc = page_done(c, r->ctx, r, &keep);
-    if (!keep)
-        slot_free(c, r->ctx);
-    progress(c, r);
+    if (parse_first(c, r->ctx, r))
+        return FETCH_KEEP;
+    return page_finish(c, r->ctx, r, NULL);
+}
+
+/* Record the pages the parse worker is done with. */
+static int take_parsed(struct crawl *c)
+{
+    struct worker_job *j;
+    int rc = CDB_OK;
+
+    while (rc == CDB_OK && (j = worker_take(c->worker)) != NULL) {
+        const struct fetch_result *r = j->ctx;
+
+        rc = page_finish(c, r->ctx, r, j);
+        fetcher_release(c->fetcher, r);
+        worker_job_release(j);
+        free(j);
+    }
     return rc;
+}
+
+/* Transfers in flight and pages with the parse worker. */
+static size_t busy(const struct crawl *c)
+{
+    return fetcher_active(c->fetcher) + worker_pending(c->worker);
+}
+
+static void wake(void *fetcher)
+{
+    fetcher_wakeup(fetcher);
 }
 
 static bool in_window(const struct crawl *c, int64_t id)
@@ -996,13 +1063,14 @@ static int dispatch(struct crawl *c)
         struct slot *s = &c->window[i];
         struct host *h;
 
-        if (!s->used || s->in_flight || s->retry_at > now)
+        if (!s->used || s->in_flight || s->parsing || s->retry_at > now)
             continue;
-        if (fetcher_active(c->fetcher) >= c->o->fetch.concurrency)
+        /* Bodies held: those in transfer and those with the worker. */
+        if (fetcher_active(c->fetcher) >= c->o->fetch.concurrency ||
+            busy(c) >= 2 * c->o->fetch.concurrency)
             break;
         if (c->o->max_pages > 0 &&
-            c->fetched_before + c->prog.fetched +
-                    (int64_t)fetcher_active(c->fetcher) >=
+            c->fetched_before + c->prog.fetched + (int64_t)busy(c) >=
                 c->o->max_pages)
             break;
         h = s->host ? s->host : host_get(c, s->l.host_id, s->l.url);
@@ -1194,7 +1262,7 @@ static int run(struct crawl *c)
         }
         if (rc != CDB_OK)
             break;
-        if (fetcher_active(c->fetcher) == 0 &&
+        if (busy(c) == 0 &&
             (stopping || c->window_used == 0 ||
              (c->o->max_pages > 0 &&
               c->fetched_before + c->prog.fetched >= c->o->max_pages)))
@@ -1205,6 +1273,8 @@ static int run(struct crawl *c)
         if (stopping && now_ms() - stop_ms >= STOP_GRACE_MS)
             break;
         rc = fetcher_poll(c->fetcher, 50, on_done, c, c->err);
+        if (rc == CDB_OK)
+            rc = take_parsed(c);
         /* Commit a batch once it is BATCH_MS old, even when nothing more
          * arrives: a crash then loses the pages in flight and at most
          * BATCH_MS of finished ones, which a resumed crawl fetches again
@@ -1288,7 +1358,6 @@ int crawl_run(const struct crawl_opts *o, struct store *st,
     if (c->window_cap > 256)
         c->window_cap = 256;
     c->window = xcalloc(c->window_cap, sizeof *c->window);
-    c->urls = url_cache_new(URL_CACHE_SLOTS);
     c->pages = xcalloc(PAGE_CACHE, sizeof *c->pages);
     rc =
         o->n_seeds == 0 ? cdb_fail(err, CDB_EINVAL, "no URL to crawl") : CDB_OK;
@@ -1305,9 +1374,13 @@ int crawl_run(const struct crawl_opts *o, struct store *st,
         rc = fetcher_new(&fo, &c->fetcher, err);
     }
     if (rc == CDB_OK)
+        rc = worker_new(o->max_text, URL_CACHE_SLOTS, wake, c->fetcher,
+                        &c->worker, err);
+    if (rc == CDB_OK)
         rc = run(c);
     if (out)
         *out = c->prog;
+    worker_free(c->worker); /* before the fetcher it wakes */
     fetcher_free(c->fetcher);
     for (size_t i = 0; i < c->window_cap; i++)
         store_lease_release(&c->window[i].l);
@@ -1320,7 +1393,6 @@ int crawl_run(const struct crawl_opts *o, struct store *st,
     if (c->has_exclude)
         regfree(&c->exclude);
     hosts_free(c);
-    url_cache_free(c->urls);
     for (size_t i = 0; i < PAGE_CACHE; i++)
         free(c->pages[i].key);
     free(c->pages);

@@ -5,6 +5,8 @@
  * times the body limit. */
 #include "fetch.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,10 @@ struct transfer {
     int64_t started_ms;
     char errbuf[CURL_ERROR_SIZE];
     char refused[128]; /* why block_private refused an address, or "" */
+    /* The report, kept with the transfer so that on_done may keep both. */
+    struct fetch_result result;
+    char location[8192], etag[512], modified[128], ctype[512], error[512];
+    char xrt[512];
 };
 
 struct fetcher {
@@ -39,6 +45,7 @@ struct fetcher {
     char *user_agent;
     struct curl_slist *resolve; /* from opts.resolve */
     struct transfer *head;      /* active transfers, for fetcher_free() */
+    struct transfer *kept;      /* ended ones on_done kept */
     size_t active;
 };
 
@@ -160,6 +167,26 @@ static void transfer_free(struct transfer *t)
     free(t);
 }
 
+static void unlink_transfer(struct transfer **head, struct transfer *t)
+{
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        *head = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    t->prev = t->next = NULL;
+}
+
+static void link_transfer(struct transfer **head, struct transfer *t)
+{
+    t->prev = NULL;
+    t->next = *head;
+    if (*head)
+        (*head)->prev = t;
+    *head = t;
+}
+
 int fetcher_add(struct fetcher *f, const char *url, void *ctx,
                 struct cdb_err *err)
 {
@@ -234,10 +261,7 @@ int fetcher_add_if(struct fetcher *f, const char *url, const char *etag,
         transfer_free(t);
         return cdb_fail(err, CDB_ENET, "cannot start a transfer of '%s'", url);
     }
-    t->next = f->head;
-    if (f->head)
-        f->head->prev = t;
-    f->head = t;
+    link_transfer(&f->head, t);
     f->active++;
     return CDB_OK;
 }
@@ -281,24 +305,13 @@ static const char *header_value(const char *block, const char *name, char *out,
     return NULL;
 }
 
-static void unlink_transfer(struct fetcher *f, struct transfer *t)
-{
-    if (t->prev)
-        t->prev->next = t->next;
-    else
-        f->head = t->next;
-    if (t->next)
-        t->next->prev = t->prev;
-    f->active--;
-}
-
 static int report(struct fetcher *f, struct transfer *t, CURLcode code,
                   int (*on_done)(void *, const struct fetch_result *),
                   void *cb_ctx)
 {
     struct fetch_result r = { 0 };
-    char location[8192], etag[512], modified[128], ctype[512], error[512];
-    char xrt[512];
+    char *error = t->error;
+    size_t error_size = sizeof t->error;
     long status = 0;
     curl_off_t retry_after = 0;
     const char *hdrs = t->headers.data ? t->headers.data : "";
@@ -308,16 +321,19 @@ static int report(struct fetcher *f, struct transfer *t, CURLcode code,
     r.url = t->url;
     r.status = (int)status;
     r.headers = hdrs;
-    r.content_type = header_value(hdrs, "content-type", ctype, sizeof ctype);
-    r.location = header_value(hdrs, "location", location, sizeof location);
-    r.etag = header_value(hdrs, "etag", etag, sizeof etag);
+    r.content_type =
+        header_value(hdrs, "content-type", t->ctype, sizeof t->ctype);
+    r.location =
+        header_value(hdrs, "location", t->location, sizeof t->location);
+    r.etag = header_value(hdrs, "etag", t->etag, sizeof t->etag);
     r.last_modified =
-        header_value(hdrs, "last-modified", modified, sizeof modified);
-    r.x_robots_tag = header_value(hdrs, "x-robots-tag", xrt, sizeof xrt);
+        header_value(hdrs, "last-modified", t->modified, sizeof t->modified);
+    r.x_robots_tag =
+        header_value(hdrs, "x-robots-tag", t->xrt, sizeof t->xrt);
     r.retry_after_ms = -1;
     if (curl_easy_getinfo(t->easy, CURLINFO_RETRY_AFTER, &retry_after) ==
             CURLE_OK &&
-        header_value(hdrs, "retry-after", error, sizeof error))
+        header_value(hdrs, "retry-after", error, error_size))
         r.retry_after_ms = (int64_t)retry_after * 1000;
     r.conditional = t->request_headers != NULL;
     r.body = t->body.data ? t->body.data : "";
@@ -325,25 +341,26 @@ static int report(struct fetcher *f, struct transfer *t, CURLcode code,
     r.truncated = t->truncated;
     r.duration_ms = now_ms() - t->started_ms;
     if (t->header_overflow) {
-        snprintf(error, sizeof error, "response headers over %zu bytes",
+        snprintf(error, error_size, "response headers over %zu bytes",
                  f->opts.max_header_bytes);
         r.error = error;
         r.status = 0;
     } else if (t->truncated) {
-        snprintf(error, sizeof error, "body cut at %zu bytes (--max-size)",
+        snprintf(error, error_size, "body cut at %zu bytes (--max-size)",
                  f->opts.max_bytes);
         r.error = error;
     } else if (code != CURLE_OK && t->refused[0] && !t->tried_public) {
         r.error = t->refused; /* no packet was sent */
         r.refused = true;
     } else if (code != CURLE_OK) {
-        snprintf(error, sizeof error, "%s%s%s", curl_easy_strerror(code),
+        snprintf(error, error_size, "%s%s%s", curl_easy_strerror(code),
                  t->errbuf[0] ? ": " : "", t->errbuf);
         /* Trim the newline some libcurl messages end with. */
         error[strcspn(error, "\r\n")] = '\0';
         r.error = error;
     }
-    return on_done(cb_ctx, &r);
+    t->result = r;
+    return on_done(cb_ctx, &t->result);
 }
 
 int fetcher_poll(struct fetcher *f, int timeout_ms,
@@ -373,11 +390,34 @@ int fetcher_poll(struct fetcher *f, int timeout_ms,
         result = m->data.result; /* m is invalid after remove_handle */
         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
         curl_multi_remove_handle(f->multi, t->easy);
-        unlink_transfer(f, t);
+        unlink_transfer(&f->head, t);
+        f->active--;
         rc = report(f, t, result, on_done, cb_ctx);
-        transfer_free(t);
+        if (rc == FETCH_KEEP) {
+            link_transfer(&f->kept, t);
+            rc = CDB_OK;
+        } else {
+            transfer_free(t);
+        }
     }
     return rc;
+}
+
+void fetcher_release(struct fetcher *f, const struct fetch_result *r)
+{
+    struct transfer *t;
+
+    if (!r)
+        return;
+    t = (struct transfer *)(void *)((char *)(uintptr_t)r -
+                                    offsetof(struct transfer, result));
+    unlink_transfer(&f->kept, t);
+    transfer_free(t);
+}
+
+void fetcher_wakeup(struct fetcher *f)
+{
+    curl_multi_wakeup(f->multi);
 }
 
 void fetcher_free(struct fetcher *f)
@@ -388,7 +428,13 @@ void fetcher_free(struct fetcher *f)
         struct transfer *t = f->head;
 
         curl_multi_remove_handle(f->multi, t->easy);
-        unlink_transfer(f, t);
+        unlink_transfer(&f->head, t);
+        transfer_free(t);
+    }
+    while (f->kept) {
+        struct transfer *t = f->kept;
+
+        unlink_transfer(&f->kept, t);
         transfer_free(t);
     }
     curl_multi_cleanup(f->multi);

@@ -36,7 +36,7 @@ struct fetch_opts {
 void fetch_opts_init(struct fetch_opts *o);
 
 /* What one transfer produced. Everything is borrowed for the duration of
- * the on_done callback only. */
+ * the on_done callback only, unless on_done keeps it (FETCH_KEEP). */
 struct fetch_result {
     void *ctx;                /* as given to fetcher_add() */
     const char *url;          /* as requested */
@@ -73,14 +73,24 @@ int fetcher_add_if(struct fetcher *f, const char *url, const char *etag,
                    const char *last_modified, void *ctx, struct cdb_err *err);
 /* Transfers started and not yet reported. */
 size_t fetcher_active(const struct fetcher *f);
-/* Wait up to timeout_ms for activity, drive the transfers, and call on_done
- * once for each that ended. A non-zero return from on_done stops the
- * reporting and is returned (the remaining done transfers are reported on
- * the next call). */
+/* on_done returns this to keep the result: r and everything it points at
+ * stay valid, and unchanged, until fetcher_release(). */
+#define FETCH_KEEP 1
+
+/* Wait up to timeout_ms for activity (or fetcher_wakeup()), drive the
+ * transfers, and call on_done once for each that ended. A return from
+ * on_done other than CDB_OK and FETCH_KEEP stops the reporting and is
+ * returned (the remaining done transfers are reported on the next call). */
 int fetcher_poll(struct fetcher *f, int timeout_ms,
                  int (*on_done)(void *cb_ctx, const struct fetch_result *r),
                  void *cb_ctx, struct cdb_err *err);
-/* Abort what is in flight (unreported) and free; NULL-safe. */
+/* Free a result that on_done kept. */
+void fetcher_release(struct fetcher *f, const struct fetch_result *r);
+/* Make a fetcher_poll() that waits, or the next one, return at once. Safe
+ * from any thread while f exists. */
+void fetcher_wakeup(struct fetcher *f);
+/* Abort what is in flight (unreported), free the kept results, and free;
+ * NULL-safe. */
 void fetcher_free(struct fetcher *f);
 
 #endif

@@ -23,7 +23,8 @@ void store_close(struct store *st);
 
 /* Take the database for one crawl: CDB_EDB with a message naming the file
  * when another process crawls into it. Held until store_close(); reading
- * the file (sqlite3, DB Browser) stays possible. */
+ * the file (sqlite3, DB Browser) stays possible. From here on, a thread
+ * with a connection of its own checkpoints the WAL. */
 int store_lock_crawl(struct store *st, struct cdb_err *err);
 
 /* Bracket a batch of writes in one transaction. store_begin() when a batch
@@ -115,6 +116,10 @@ void store_lease_release(struct lease *l);
  * whether these bytes were new. */
 int store_doc_put(struct store *st, const void *body, size_t len, int64_t *id,
                   bool *added, struct cdb_err *err);
+/* The same, with the body's hex SHA-256 computed by the caller. */
+int store_doc_put_hashed(struct store *st, const char sha256[65],
+                         const void *body, size_t len, int64_t *id,
+                         bool *added, struct cdb_err *err);
 /* Index the title and text of an HTML document for full-text search. */
 int store_doc_text(struct store *st, int64_t doc_id, const char *title,
                    const char *text, struct cdb_err *err);
