@@ -1030,6 +1030,72 @@ static void test_store_lock_crawl(void **state)
     e->st = other; /* the teardown closes it */
 }
 
+static long long file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    long long n = -1;
+
+    if (f && fseek(f, 0, SEEK_END) == 0)
+        n = ftell(f);
+    if (f)
+        fclose(f);
+    return n;
+}
+
+/* During a crawl the WAL is checkpointed by a thread and started over once
+ * long: through 75 MB of writes it stays under 24 MiB, the database file
+ * grows as the batches go (the copies happen during the crawl, not at
+ * close), and everything is there and sound afterwards. */
+static void test_store_wal_bounded(void **state)
+{
+    struct env *e = *state;
+    struct cdb_err err = { 0 };
+    char wal[128];
+    unsigned char *body = xmalloc(64 << 10);
+    long long max_wal = 0, db_mid = 0;
+    uint64_t x = 88172645463325252ULL;
+
+    env_path(e, wal, sizeof wal, "-wal");
+    assert_int_equal(store_lock_crawl(e->st, &err), CDB_OK);
+    for (int b = 0; b < 60; b++) {
+        assert_int_equal(store_begin(e->st, &err), CDB_OK);
+        for (int d = 0; d < 20; d++) {
+            int64_t id = 0;
+            bool added = false;
+
+            for (size_t i = 0; i < (64 << 10); i++) { /* incompressible */
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                body[i] = (unsigned char)x;
+            }
+            assert_int_equal(store_doc_put(e->st, body, 64 << 10, &id, &added,
+                                           &err),
+                             CDB_OK);
+            assert_true(added);
+        }
+        assert_int_equal(store_commit(e->st, &err), CDB_OK);
+        if (file_size(wal) > max_wal)
+            max_wal = file_size(wal);
+        if (b == 40)
+            db_mid = file_size(e->path);
+    }
+    assert_true(max_wal > (long long)8 << 20);  /* it did fill */
+    assert_true(max_wal < (long long)24 << 20); /* and start over */
+    assert_true(db_mid > (long long)32 << 20);  /* copied as it went */
+    store_close(e->st);
+    e->st = NULL;
+    assert_int_equal(store_open(e->path, &e->st, &err), CDB_OK);
+    assert_int_equal(db_int(e, "SELECT count(*) FROM documents"), 1200);
+    {
+        char ok[64];
+
+        db_text(e, "PRAGMA integrity_check", ok, sizeof ok);
+        assert_string_equal(ok, "ok");
+    }
+    free(body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1044,6 +1110,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_refuses_foreign_untouched,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_lock_crawl, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_wal_bounded, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_store_refuses_newer, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_page_add_idempotent, setup,
