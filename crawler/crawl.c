@@ -22,8 +22,8 @@
 
 #define AGENT_TOKEN       "crawldb"
 #define URL_CACHE_SLOTS   16384 /* resolved links remembered: ~2 MB */
-#define BATCH_ROWS        4000  /* commit after this many changes ... */
-#define BATCH_MS          250   /* ... or once the batch is this old */
+#define BATCH_ROWS        32000 /* commit after this many changes ... */
+#define BATCH_MS          500   /* ... or once the batch is this old */
 #define HOST_CACHE        4096  /* host keys to id, and per-host state */
 #define PAGE_CACHE        16384 /* known URLs to page id: ~1.5 MB */
 #define ROBOTS_MAX_HOPS   5

@@ -27,10 +27,10 @@
 #define SITE_IMAGES 4   /* /img/0.png ...; 2 and 3 have the same bytes */
 #define DELAY_MS    20  /* per response */
 #define CONCURRENCY 2   /* slow enough for a dozen commits in a crawl */
-/* A page's fetch is committed within a batch's age (250 ms) of its answer:
- * a request older than this at a kill must have been recorded. Loose, for
- * loaded machines and ASan. */
-#define IN_FLIGHT_WINDOW_MS 1000
+/* A page's fetch is committed within a batch's age (500 ms) of its answer
+ * and its parse: a request older than this at a kill must have been
+ * recorded. Loose, for loaded machines and ASan. */
+#define IN_FLIGHT_WINDOW_MS 1500
 #define KILLS               24 /* planned; at least MIN_KILLS must land */
 #define MIN_KILLS           20
 #define MAX_PATHS           (SITE_PAGES + 64)
@@ -374,7 +374,7 @@ static bool file_nonempty(const char *path)
 /* In the child, a pass-through VFS over the default one that can kill the
  * process at the Nth write to a write-ahead log once armed: a kill inside
  * a commit, at a chosen frame, which no timing from outside can promise
- * (a commit writes for some 300 us, every 250 ms). Only the WAL file is
+ * (a commit writes for some 300 us, every 500 ms). Only the WAL file is
  * wrapped, and only with version 1 methods: SQLite calls no shared-memory
  * or mmap method on it. */
 struct kill_file {
