@@ -98,6 +98,8 @@ struct crawl {
     bool block_private;     /* the fetcher refuses non-public addresses */
     struct worker *worker;  /* parses HTML pages off this thread */
     struct host_key *pages; /* PAGE_CACHE known URLs, see page_found() */
+    struct link_row *links; /* the links of the page being recorded */
+    size_t links_cap;
 };
 
 void crawl_opts_init(struct crawl_opts *o)
@@ -465,11 +467,19 @@ static int on_link(void *ctx, const char *kind, const char *url,
         (rel_nofollow && c->o->obey_rel_nofollow))
         skip = "nofollow";
     rc = page_found_at(c, url, lc->depth + 1, 0, skip, &to);
-    if (rc == CDB_OK)
-        rc = store_link_add(c->st, lc->from_id, to, kind, anchor, rel_nofollow,
-                            c->err);
+    if (rc != CDB_OK)
+        return rc;
+    /* Added together by store_links_add(); the strings are the job's. */
+    if ((size_t)lc->links == c->links_cap) {
+        c->links_cap = c->links_cap ? 2 * c->links_cap : 256;
+        c->links = xrealloc(c->links, c->links_cap * sizeof *c->links);
+    }
+    c->links[lc->links].to_page_id = to;
+    c->links[lc->links].kind = kind;
+    c->links[lc->links].anchor = anchor;
+    c->links[lc->links].nofollow = rel_nofollow;
     lc->links++;
-    return rc;
+    return CDB_OK;
 }
 
 struct sitemap_ctx {
@@ -704,6 +714,9 @@ static int page_done(struct crawl *c, struct slot *s,
             f.nofollow |= page->nofollow;
             f.links_refused = (int64_t)page->refused;
             rc = worker_job_links(job, on_link, &lc);
+            if (rc == CDB_OK)
+                rc = store_links_add(c->st, s->l.id, c->links,
+                                     (size_t)lc.links, c->err);
         } else {
             log_debug("cannot extract links of '%s': %s", r->url,
                       job->err.msg);
@@ -1396,6 +1409,7 @@ int crawl_run(const struct crawl_opts *o, struct store *st,
     for (size_t i = 0; i < PAGE_CACHE; i++)
         free(c->pages[i].key);
     free(c->pages);
+    free(c->links);
     free(c);
     return rc;
 }

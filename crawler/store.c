@@ -69,7 +69,8 @@ struct store {
     sqlite3_stmt *host_find, *host_add, *robots_get, *robots_set;
     sqlite3_stmt *page_find, *page_add, *page_state, *lease;
     sqlite3_stmt *doc_find, *doc_add, *doc_text;
-    sqlite3_stmt *fetch_add, *link_add, *count_fetched;
+    sqlite3_stmt *fetch_add, *link_add, *links_add_4, *links_add_16;
+    sqlite3_stmt *count_fetched;
     sqlite3_stmt *validators, *requeue, *host_fail, *count_range;
     sqlite3_stmt *count_host, *links_gone, *links_seen;
     struct checkpointer *ckpt; /* while a crawl holds the file */
@@ -124,13 +125,37 @@ static const char SQL_FETCH_ADD[] =
     ", ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
     " ?18)";
 /* A link seen again is marked seen by this run (and not gone). */
+#define SQL_LINK_UPSERT                                                        \
+    " ON CONFLICT(from_page_id, to_page_id, kind) DO UPDATE SET"               \
+    " seen_crawl_id = excluded.seen_crawl_id, gone_crawl_id = NULL"            \
+    " WHERE seen_crawl_id IS NOT excluded.seen_crawl_id"                       \
+    " OR gone_crawl_id IS NOT NULL"
 static const char SQL_LINK_ADD[] =
     "INSERT INTO links(from_page_id, to_page_id, kind, anchor, nofollow,"
-    " seen_crawl_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-    " ON CONFLICT(from_page_id, to_page_id, kind) DO UPDATE SET"
-    " seen_crawl_id = excluded.seen_crawl_id, gone_crawl_id = NULL"
-    " WHERE seen_crawl_id IS NOT excluded.seen_crawl_id"
-    " OR gone_crawl_id IS NOT NULL";
+    " seen_crawl_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)" SQL_LINK_UPSERT;
+/* The same for 16 and for 4 links of one page at once: ?1 is the page, ?2
+ * the run, then to_page_id, kind, anchor, nofollow per link. A page's ~30
+ * links in a few statements instead of ~30: each statement opens and
+ * closes a savepoint and sets up its foreign-key checks, which made a
+ * one-row insert cost 1.7 times what a row of a 16-row insert costs. */
+#define SQL_LINK_ROW(a, b, c, d)                                               \
+    "(?1, ?" #a ", ?" #b ", ?" #c ", ?" #d ", ?2)"
+#define SQL_LINK_ROWS_4                                                        \
+    SQL_LINK_ROW(3, 4, 5, 6) "," SQL_LINK_ROW(7, 8, 9, 10) ","                 \
+    SQL_LINK_ROW(11, 12, 13, 14) "," SQL_LINK_ROW(15, 16, 17, 18)
+static const char SQL_LINKS_ADD_4[] =
+    "INSERT INTO links(from_page_id, to_page_id, kind, anchor, nofollow,"
+    " seen_crawl_id) VALUES " SQL_LINK_ROWS_4 SQL_LINK_UPSERT;
+static const char SQL_LINKS_ADD_16[] =
+    "INSERT INTO links(from_page_id, to_page_id, kind, anchor, nofollow,"
+    " seen_crawl_id) VALUES " SQL_LINK_ROWS_4 ","
+    SQL_LINK_ROW(19, 20, 21, 22) "," SQL_LINK_ROW(23, 24, 25, 26) ","
+    SQL_LINK_ROW(27, 28, 29, 30) "," SQL_LINK_ROW(31, 32, 33, 34) ","
+    SQL_LINK_ROW(35, 36, 37, 38) "," SQL_LINK_ROW(39, 40, 41, 42) ","
+    SQL_LINK_ROW(43, 44, 45, 46) "," SQL_LINK_ROW(47, 48, 49, 50) ","
+    SQL_LINK_ROW(51, 52, 53, 54) "," SQL_LINK_ROW(55, 56, 57, 58) ","
+    SQL_LINK_ROW(59, 60, 61, 62) "," SQL_LINK_ROW(63, 64, 65, 66)
+    SQL_LINK_UPSERT;
 static const char SQL_VALIDATORS[] =
     "SELECT etag, last_modified, document_id FROM fetches WHERE page_id = ?1"
     " AND status BETWEEN 200 AND 299 AND document_id IS NOT NULL"
@@ -310,6 +335,8 @@ static size_t stmt_defs(struct store *st, struct stmt_def *out)
         { SQL_DOC_TEXT, &st->doc_text },
         { SQL_FETCH_ADD, &st->fetch_add },
         { SQL_LINK_ADD, &st->link_add },
+        { SQL_LINKS_ADD_4, &st->links_add_4 },
+        { SQL_LINKS_ADD_16, &st->links_add_16 },
         { SQL_COUNT_FETCHED, &st->count_fetched },
         { SQL_VALIDATORS, &st->validators },
         { SQL_REQUEUE, &st->requeue },
@@ -877,6 +904,34 @@ int store_link_add(struct store *st, int64_t from_page_id, int64_t to_page_id,
     return step_done(st, q, "add a link", err);
 }
 
+int store_links_add(struct store *st, int64_t from_page_id,
+                    const struct link_row *rows, size_t n,
+                    struct cdb_err *err)
+{
+    int rc = CDB_OK;
+
+    while (rc == CDB_OK && n >= 4) {
+        size_t k = n >= 16 ? 16 : 4;
+        sqlite3_stmt *q = k == 16 ? st->links_add_16 : st->links_add_4;
+
+        sqlite3_bind_int64(q, 1, from_page_id);
+        sqlite3_bind_int64(q, 2, st->crawl_id);
+        for (size_t i = 0; i < k; i++) {
+            sqlite3_bind_int64(q, 3 + 4 * i, rows[i].to_page_id);
+            sqlite3_bind_text(q, 4 + 4 * i, rows[i].kind, -1, SQLITE_STATIC);
+            bind_opt_text(q, 5 + 4 * i, rows[i].anchor);
+            sqlite3_bind_int(q, 6 + 4 * i, rows[i].nofollow);
+        }
+        rc = step_done(st, q, "add links", err);
+        rows += k;
+        n -= k;
+    }
+    for (size_t i = 0; rc == CDB_OK && i < n; i++)
+        rc = store_link_add(st, from_page_id, rows[i].to_page_id, rows[i].kind,
+                            rows[i].anchor, rows[i].nofollow, err);
+    return rc;
+}
+
 static char *column_dup(sqlite3_stmt *q, int i)
 {
     const unsigned char *t = sqlite3_column_text(q, i);
@@ -1284,5 +1339,11 @@ int store_lock_crawl(struct store *st, struct cdb_err *err)
                             : "cannot lock '%s' for a crawl",
                         st->path);
     }
+    /* A multi-row insert (store_links_add()) keeps a statement journal of
+     * the pages it changes, some 100-200 KiB; past 64 KiB SQLite writes it
+     * to a temporary file unless temporary storage is memory. */
+    if (sqlite3_exec(st->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL) !=
+        SQLITE_OK)
+        return db_fail(st, err, "set up");
     return checkpointer_start(st, err);
 }

@@ -150,6 +150,18 @@ int store_fetch_add(struct store *st, const struct fetch_row *f, int64_t *id,
 int store_link_add(struct store *st, int64_t from_page_id, int64_t to_page_id,
                    const char *kind, const char *anchor, bool nofollow,
                    struct cdb_err *err);
+/* One link of a page, for store_links_add(). */
+struct link_row {
+    int64_t to_page_id;
+    const char *kind;
+    const char *anchor; /* may be NULL */
+    bool nofollow;
+};
+/* The links of one page, as n calls of store_link_add() would add them but
+ * in multi-row statements. */
+int store_links_add(struct store *st, int64_t from_page_id,
+                    const struct link_row *rows, size_t n,
+                    struct cdb_err *err);
 
 /* Validators of the page's latest successful fetch, for a conditional
  * request: *etag and *last_modified (caller frees; NULL if none) and its

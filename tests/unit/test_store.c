@@ -739,6 +739,69 @@ static void test_store_link_add_dedup(void **state)
                      1);
 }
 
+/* store_links_add() stores what as many store_link_add() calls would, for
+ * every count around its 16- and 4-row statements: each link in order,
+ * a repeat within the page ignored (the first anchor kept), NULL anchors,
+ * the nofollow flag. */
+static void test_store_links_add_rows(void **state)
+{
+    static const size_t counts[] = { 0, 1, 3, 4, 5, 15, 16, 17, 20, 37 };
+    struct env *e = *state;
+    struct cdb_err err = { 0 };
+    int64_t to[40];
+    struct link_row rows[40];
+
+    for (int i = 0; i < 40; i++) {
+        char url[64];
+
+        snprintf(url, sizeof url, "http://a.example/t%d", i);
+        to[i] = add_page(e, url, 1);
+    }
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        size_t n = counts[c];
+        int64_t from;
+        char url[64], sql[160], text[64];
+
+        snprintf(url, sizeof url, "http://a.example/from%zu", n);
+        from = add_page(e, url, 0);
+        for (size_t i = 0; i < n; i++) {
+            /* Every seventh row repeats the one before it. */
+            size_t t = i % 7 == 6 ? i - 1 : i;
+
+            rows[i].to_page_id = to[t];
+            rows[i].kind = t % 3 == 0 ? "img" : "a";
+            rows[i].anchor = t % 3 == 0 ? NULL : (i == t ? "first" : "again");
+            rows[i].nofollow = t % 5 == 0;
+        }
+        assert_int_equal(store_links_add(e->st, from, rows, n, &err), CDB_OK);
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM links WHERE from_page_id = %lld",
+                 (long long)from);
+        assert_int_equal(db_int(e, sql), (int64_t)(n - n / 7));
+        for (size_t i = 0; i < n; i++) {
+            size_t t = i % 7 == 6 ? i - 1 : i;
+
+            snprintf(sql, sizeof sql,
+                     "SELECT kind || '/' || ifnull(anchor, 'NULL') || '/' ||"
+                     " nofollow FROM links WHERE from_page_id = %lld"
+                     " AND to_page_id = %lld",
+                     (long long)from, (long long)to[t]);
+            db_text(e, sql, text, sizeof text);
+            assert_string_equal(text, t % 3 == 0   ? (t % 5 == 0 ? "img/NULL/1"
+                                                                 : "img/NULL/0")
+                                      : t % 5 == 0 ? "a/first/1"
+                                                   : "a/first/0");
+        }
+    }
+    /* The same rows again change nothing. */
+    assert_int_equal(store_links_add(e->st, to[0], rows, 37, &err), CDB_OK);
+    assert_int_equal(store_links_add(e->st, to[0], rows, 37, &err), CDB_OK);
+    assert_int_equal(db_int(e, "SELECT count(*) FROM links WHERE"
+                               " from_page_id = (SELECT id FROM pages"
+                               " WHERE url = 'http://a.example/t0')"),
+                     37 - 37 / 7);
+}
+
 /* store_stats agrees with direct SQL on a small crawl of every kind of row,
  * and store_count_fetched counts done and failed pages. */
 static void test_store_stats(void **state)
@@ -1130,6 +1193,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_fetch_add_minimal, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_fetch_add_full, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_links_add_rows, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_link_add_dedup, setup,
                                         teardown),
