@@ -291,18 +291,34 @@ def callgrind(n, tmp):
     out = tempfile.mkdtemp(dir=tmp)
     try:
         cg = os.path.join(out, "cg.out")
-        subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + cg,
-                        "--toggle-collect=page_done", CRAWLDB, "crawl", "-q", "--concurrency", "4",
+        # The path runs on three threads: page_done() records a page on the
+        # crawl thread, worker_main() parses it on the parse worker, and
+        # checkpointer_main() copies the WAL into the database file.
+        parts = ("page_done", "worker_main", "checkpointer_main")
+        subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + cg] +
+                       ["--toggle-collect=" + f for f in parts] +
+                       [CRAWLDB, "crawl", "-q", "--concurrency", "4",
                         "-d", os.path.join(out, "c.db"), nginx.url],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         total = 0
         for line in open(cg):
             if line.startswith("summary:") or line.startswith("totals:"):
                 total = int(line.split()[1])
+        split = {}
+        if shutil.which("callgrind_annotate"):
+            ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", cg],
+                                 capture_output=True, text=True).stdout
+            for line in ann.splitlines():
+                m = re.match(r"\s*([\d,]+) \(.*\)\s+\S+:(\w+) ", line)
+                if m and m.group(2) in parts and m.group(2) not in split:
+                    split[m.group(2)] = int(m.group(1).replace(",", ""))
         db = sqlite3.connect(os.path.join(out, "c.db"))
         fetches = db.execute("SELECT count(*) FROM fetches").fetchone()[0]
-        print("\n## callgrind: parse+store path (page_done), %d fetches of a %d-page site\n" % (fetches, n))
+        print("\n## callgrind: parse+store path, %d fetches of a %d-page site\n" % (fetches, n))
         print("%.0f instructions per fetch (%d in all)" % (total / max(fetches, 1), total))
+        if split:
+            print("; per fetch: " + ", ".join("%s %.0f" % (f, split.get(f, 0) / max(fetches, 1))
+                                             for f in parts))
     finally:
         nginx.stop()
         shutil.rmtree(out)

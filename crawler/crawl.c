@@ -32,6 +32,7 @@
 #define MAX_CRAWL_DELAY   60000   /* robots.txt Crawl-delay honoured up to */
 #define MAX_RETRY_AFTER   3600000 /* Retry-After honoured up to */
 #define STOP_GRACE_MS     1000    /* transfers may finish after a stop */
+#define PARSE_QUEUE       8       /* fetched pages waiting to be parsed */
 
 enum job_kind { JOB_PAGE, JOB_ROBOTS };
 
@@ -1078,9 +1079,10 @@ static int dispatch(struct crawl *c)
 
         if (!s->used || s->in_flight || s->parsing || s->retry_at > now)
             continue;
-        /* Bodies held: those in transfer and those with the worker. */
+        /* Bodies held: those in transfer and, a few more, those with the
+         * parse worker. */
         if (fetcher_active(c->fetcher) >= c->o->fetch.concurrency ||
-            busy(c) >= 2 * c->o->fetch.concurrency)
+            busy(c) >= c->o->fetch.concurrency + PARSE_QUEUE)
             break;
         if (c->o->max_pages > 0 &&
             c->fetched_before + c->prog.fetched + (int64_t)busy(c) >=

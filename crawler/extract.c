@@ -181,6 +181,26 @@ static void sink_add(struct sink *s, const char *p, size_t n)
         return;
     }
     out = s->b.data + s->b.len;
+    if (n < room) { /* at most n + 1 bytes out: the limit is out of reach */
+        bool space = s->space;
+
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)p[i];
+
+            if (c <= ' ' && is_space(c)) {
+                space = true;
+                continue;
+            }
+            if (space && s->b.len + k > 0)
+                out[k++] = ' ';
+            space = false;
+            out[k++] = (char)c;
+        }
+        s->space = space;
+        s->b.len += k;
+        s->b.data[s->b.len] = '\0';
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
 

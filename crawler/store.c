@@ -33,7 +33,7 @@
  * (foreign keys, upserts): indexed page by page, each page became a
  * segment of its own for FTS5 to merge again, about 5 % of the crawl
  * thread's time at 10,000 pages. */
-#define FTS_PENDING_MAX ((size_t)16 << 20)
+#define FTS_PENDING_MAX ((size_t)2 << 20)
 
 /* Background checkpoints during a crawl: a second connection on a thread
  * copies the WAL into the database file while the crawl thread goes on
