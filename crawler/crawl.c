@@ -631,8 +631,8 @@ static int host_give_up(struct crawl *c, struct host *h, const char *why)
  * (to be tried again). An HTML page comes back from the parse worker: job
  * has its hash, links and text (see parse_first()); else job is NULL. */
 static int page_done(struct crawl *c, struct slot *s,
-                     const struct fetch_result *r,
-                     const struct worker_job *job, bool *keep)
+                     const struct fetch_result *r, const struct worker_job *job,
+                     bool *keep)
 {
     struct fetch_row f = { 0 };
     bool added = false, html, retry;
@@ -666,11 +666,11 @@ static int page_done(struct crawl *c, struct slot *s,
         rc = store_links_seen(c->st, s->l.id, c->err);
     } else if (r->status > 0 && !retry &&
                (r->body_len > 0 || r->status / 100 == 2)) {
-        rc = job ? store_doc_put_hashed(c->st, job->sha256, r->body,
-                                        r->body_len, &f.document_id, &added,
-                                        c->err)
-                 : store_doc_put(c->st, r->body, r->body_len, &f.document_id,
-                                 &added, c->err);
+        rc =
+            job ? store_doc_put_hashed(c->st, job->sha256, r->body, r->body_len,
+                                       &f.document_id, &added, c->err)
+                : store_doc_put(c->st, r->body, r->body_len, &f.document_id,
+                                &added, c->err);
     }
     html = job && job->html;
     if (rc == CDB_OK && !retry && r->status / 100 == 3 && r->status != 304 &&
@@ -716,11 +716,10 @@ static int page_done(struct crawl *c, struct slot *s,
             f.links_refused = (int64_t)page->refused;
             rc = worker_job_links(job, on_link, &lc);
             if (rc == CDB_OK)
-                rc = store_links_add(c->st, s->l.id, c->links,
-                                     (size_t)lc.links, c->err);
+                rc = store_links_add(c->st, s->l.id, c->links, (size_t)lc.links,
+                                     c->err);
         } else {
-            log_debug("cannot extract links of '%s': %s", r->url,
-                      job->err.msg);
+            log_debug("cannot extract links of '%s': %s", r->url, job->err.msg);
         }
         if (rc == CDB_OK && job->rc == CDB_OK && added && !f.noindex)
             rc = store_doc_text(c->st, f.document_id, page->title, page->text,

@@ -328,8 +328,7 @@ static int report(struct fetcher *f, struct transfer *t, CURLcode code,
     r.etag = header_value(hdrs, "etag", t->etag, sizeof t->etag);
     r.last_modified =
         header_value(hdrs, "last-modified", t->modified, sizeof t->modified);
-    r.x_robots_tag =
-        header_value(hdrs, "x-robots-tag", t->xrt, sizeof t->xrt);
+    r.x_robots_tag = header_value(hdrs, "x-robots-tag", t->xrt, sizeof t->xrt);
     r.retry_after_ms = -1;
     if (curl_easy_getinfo(t->easy, CURLINFO_RETRY_AFTER, &retry_after) ==
             CURLE_OK &&

@@ -55,7 +55,7 @@ struct checkpointer {
     int frames;      /* in the WAL after the last commit (crawl thread) */
     sqlite3 *db;
 };
-#define NOW_SQL        "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+#define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
 
 struct store {
     sqlite3 *db;
@@ -138,24 +138,31 @@ static const char SQL_LINK_ADD[] =
  * links in a few statements instead of ~30: each statement opens and
  * closes a savepoint and sets up its foreign-key checks, which made a
  * one-row insert cost 1.7 times what a row of a 16-row insert costs. */
-#define SQL_LINK_ROW(a, b, c, d)                                               \
-    "(?1, ?" #a ", ?" #b ", ?" #c ", ?" #d ", ?2)"
-#define SQL_LINK_ROWS_4                                                        \
-    SQL_LINK_ROW(3, 4, 5, 6) "," SQL_LINK_ROW(7, 8, 9, 10) ","                 \
-    SQL_LINK_ROW(11, 12, 13, 14) "," SQL_LINK_ROW(15, 16, 17, 18)
+#define SQL_LINKS_INSERT                                                       \
+    "INSERT INTO links(from_page_id, to_page_id, kind, anchor, nofollow,"      \
+    " seen_crawl_id) VALUES"
 static const char SQL_LINKS_ADD_4[] =
-    "INSERT INTO links(from_page_id, to_page_id, kind, anchor, nofollow,"
-    " seen_crawl_id) VALUES " SQL_LINK_ROWS_4 SQL_LINK_UPSERT;
+    SQL_LINKS_INSERT " (?1, ?3, ?4, ?5, ?6, ?2)"
+                     " ,(?1, ?7, ?8, ?9, ?10, ?2)"
+                     " ,(?1, ?11, ?12, ?13, ?14, ?2)"
+                     " ,(?1, ?15, ?16, ?17, ?18, ?2)" SQL_LINK_UPSERT;
 static const char SQL_LINKS_ADD_16[] =
-    "INSERT INTO links(from_page_id, to_page_id, kind, anchor, nofollow,"
-    " seen_crawl_id) VALUES " SQL_LINK_ROWS_4 ","
-    SQL_LINK_ROW(19, 20, 21, 22) "," SQL_LINK_ROW(23, 24, 25, 26) ","
-    SQL_LINK_ROW(27, 28, 29, 30) "," SQL_LINK_ROW(31, 32, 33, 34) ","
-    SQL_LINK_ROW(35, 36, 37, 38) "," SQL_LINK_ROW(39, 40, 41, 42) ","
-    SQL_LINK_ROW(43, 44, 45, 46) "," SQL_LINK_ROW(47, 48, 49, 50) ","
-    SQL_LINK_ROW(51, 52, 53, 54) "," SQL_LINK_ROW(55, 56, 57, 58) ","
-    SQL_LINK_ROW(59, 60, 61, 62) "," SQL_LINK_ROW(63, 64, 65, 66)
-    SQL_LINK_UPSERT;
+    SQL_LINKS_INSERT " (?1, ?3, ?4, ?5, ?6, ?2)"
+                     " ,(?1, ?7, ?8, ?9, ?10, ?2)"
+                     " ,(?1, ?11, ?12, ?13, ?14, ?2)"
+                     " ,(?1, ?15, ?16, ?17, ?18, ?2)"
+                     " ,(?1, ?19, ?20, ?21, ?22, ?2)"
+                     " ,(?1, ?23, ?24, ?25, ?26, ?2)"
+                     " ,(?1, ?27, ?28, ?29, ?30, ?2)"
+                     " ,(?1, ?31, ?32, ?33, ?34, ?2)"
+                     " ,(?1, ?35, ?36, ?37, ?38, ?2)"
+                     " ,(?1, ?39, ?40, ?41, ?42, ?2)"
+                     " ,(?1, ?43, ?44, ?45, ?46, ?2)"
+                     " ,(?1, ?47, ?48, ?49, ?50, ?2)"
+                     " ,(?1, ?51, ?52, ?53, ?54, ?2)"
+                     " ,(?1, ?55, ?56, ?57, ?58, ?2)"
+                     " ,(?1, ?59, ?60, ?61, ?62, ?2)"
+                     " ,(?1, ?63, ?64, ?65, ?66, ?2)" SQL_LINK_UPSERT;
 static const char SQL_VALIDATORS[] =
     "SELECT etag, last_modified, document_id FROM fetches WHERE page_id = ?1"
     " AND status BETWEEN 200 AND 299 AND document_id IS NOT NULL"
@@ -791,9 +798,9 @@ int store_doc_put(struct store *st, const void *body, size_t len, int64_t *id,
     return store_doc_put_hashed(st, hex, body, len, id, added, err);
 }
 
-int store_doc_put_hashed(struct store *st, const char hex[65],
-                         const void *body, size_t len, int64_t *id,
-                         bool *added, struct cdb_err *err)
+int store_doc_put_hashed(struct store *st, const char hex[65], const void *body,
+                         size_t len, int64_t *id, bool *added,
+                         struct cdb_err *err)
 {
     sqlite3_stmt *q = st->doc_find;
     int rc;
@@ -829,8 +836,7 @@ int store_doc_text(struct store *st, int64_t doc_id, const char *title,
         int rc = fts_flush(st, err);
 
         if (rc != CDB_OK || need > FTS_PENDING_MAX)
-            return rc == CDB_OK ? fts_insert(st, doc_id, title, text, err)
-                                : rc;
+            return rc == CDB_OK ? fts_insert(st, doc_id, title, text, err) : rc;
     }
     if (buf_reserve(&st->fts_pending, need) != CDB_OK) /* cannot be */
         return fts_insert(st, doc_id, title, text, err);
@@ -905,8 +911,7 @@ int store_link_add(struct store *st, int64_t from_page_id, int64_t to_page_id,
 }
 
 int store_links_add(struct store *st, int64_t from_page_id,
-                    const struct link_row *rows, size_t n,
-                    struct cdb_err *err)
+                    const struct link_row *rows, size_t n, struct cdb_err *err)
 {
     int rc = CDB_OK;
 
@@ -1205,8 +1210,8 @@ static void *checkpointer_main(void *arg)
         /* Failures (a full disk, a reader in the way) leave the frames in
          * the WAL, where they are safe: the next round or the last close
          * copies them. */
-        sqlite3_wal_checkpoint_v2(ck->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-                                  NULL, NULL);
+        sqlite3_wal_checkpoint_v2(ck->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                  NULL);
         pthread_mutex_lock(&ck->lock);
         ck->rounds++;
         ck->running = false;

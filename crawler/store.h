@@ -118,8 +118,8 @@ int store_doc_put(struct store *st, const void *body, size_t len, int64_t *id,
                   bool *added, struct cdb_err *err);
 /* The same, with the body's hex SHA-256 computed by the caller. */
 int store_doc_put_hashed(struct store *st, const char sha256[65],
-                         const void *body, size_t len, int64_t *id,
-                         bool *added, struct cdb_err *err);
+                         const void *body, size_t len, int64_t *id, bool *added,
+                         struct cdb_err *err);
 /* Index the title and text of an HTML document for full-text search. */
 int store_doc_text(struct store *st, int64_t doc_id, const char *title,
                    const char *text, struct cdb_err *err);
@@ -160,8 +160,7 @@ struct link_row {
 /* The links of one page, as n calls of store_link_add() would add them but
  * in multi-row statements. */
 int store_links_add(struct store *st, int64_t from_page_id,
-                    const struct link_row *rows, size_t n,
-                    struct cdb_err *err);
+                    const struct link_row *rows, size_t n, struct cdb_err *err);
 
 /* Validators of the page's latest successful fetch, for a conditional
  * request: *etag and *last_modified (caller frees; NULL if none) and its

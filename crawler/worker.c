@@ -67,8 +67,8 @@ static int collect(void *ctx, const char *kind, const char *url,
         return CDB_OK;
     }
     p = j->links.data + j->links.len;
-    *p++ = (char)((rel_nofollow ? LINK_NOFOLLOW : 0) |
-                  (anchor ? LINK_ANCHOR : 0));
+    *p++ =
+        (char)((rel_nofollow ? LINK_NOFOLLOW : 0) | (anchor ? LINK_ANCHOR : 0));
     memcpy(p, kind, nk);
     memcpy(p + nk, url, nu);
     if (anchor)

@@ -25,8 +25,9 @@
 #define SITE_PAGES  300 /* generated pages /p/1.html ... */
 #define SITE_EXTRA  8   /* routes besides the pages */
 #define SITE_IMAGES 4   /* /img/0.png ...; 2 and 3 have the same bytes */
-#define DELAY_MS    40  /* per response: a batch (500 ms) is some 8 % of the crawl */
-#define CONCURRENCY 2   /* slow enough for a dozen commits in a crawl */
+#define DELAY_MS                                                               \
+    40 /* per response: a batch (500 ms) is some 8 % of the crawl */
+#define CONCURRENCY 2 /* slow enough for a dozen commits in a crawl */
 /* A page's fetch is committed within a batch's age (500 ms) of its answer
  * and its parse: a request older than this at a kill must have been
  * recorded. Loose, for loaded machines and ASan. */

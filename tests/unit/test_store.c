@@ -787,10 +787,10 @@ static void test_store_links_add_rows(void **state)
                      " AND to_page_id = %lld",
                      (long long)from, (long long)to[t]);
             db_text(e, sql, text, sizeof text);
-            assert_string_equal(text, t % 3 == 0   ? (t % 5 == 0 ? "img/NULL/1"
-                                                                 : "img/NULL/0")
-                                      : t % 5 == 0 ? "a/first/1"
-                                                   : "a/first/0");
+            assert_string_equal(
+                text, t % 3 == 0   ? (t % 5 == 0 ? "img/NULL/1" : "img/NULL/0")
+                      : t % 5 == 0 ? "a/first/1"
+                                   : "a/first/0");
         }
     }
     /* The same rows again change nothing. */
@@ -1132,9 +1132,9 @@ static void test_store_wal_bounded(void **state)
                 x ^= x << 17;
                 body[i] = (unsigned char)x;
             }
-            assert_int_equal(store_doc_put(e->st, body, 64 << 10, &id, &added,
-                                           &err),
-                             CDB_OK);
+            assert_int_equal(
+                store_doc_put(e->st, body, 64 << 10, &id, &added, &err),
+                CDB_OK);
             assert_true(added);
         }
         assert_int_equal(store_commit(e->st, &err), CDB_OK);

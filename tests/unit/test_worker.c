@@ -205,7 +205,8 @@ static void test_worker_many_in_order(void **state)
     for (int i = 0; i < N; i++) {
         snprintf(bodies[i], sizeof bodies[i],
                  "<title>page %d</title><a href=p%d.html>next</a>"
-                 "<a href=common.html>c</a>", i, i + 1);
+                 "<a href=common.html>c</a>",
+                 i, i + 1);
         jobs[i].body = bodies[i];
         jobs[i].len = strlen(bodies[i]);
         jobs[i].url = PAGE;
@@ -224,7 +225,8 @@ static void test_worker_many_in_order(void **state)
         assert_int_equal(worker_job_links(j, print_link, &links), CDB_OK);
         snprintf(want, sizeof want,
                  "a|http://example.com/dir/p%d.html|next|0\n"
-                 "a|http://example.com/dir/common.html|c|0\n", i + 1);
+                 "a|http://example.com/dir/common.html|c|0\n",
+                 i + 1);
         assert_string_equal(links.data, want);
         buf_release(&links);
         worker_job_release(j);
@@ -266,10 +268,10 @@ static void test_worker_link_bytes_bound(void **state)
     assert_int_equal(j.rc, CDB_OK);
     assert_true(j.links.len <= WORKER_MAX_LINK_BYTES);
     for (p = j.links.data; p && p < j.links.data + j.links.len; kept++) {
-        p++;                   /* flags */
-        p += strlen(p) + 1;    /* kind */
-        p += strlen(p) + 1;    /* url */
-        p += strlen(p) + 1;    /* anchor: every <a> has one */
+        p++;                /* flags */
+        p += strlen(p) + 1; /* kind */
+        p += strlen(p) + 1; /* url */
+        p += strlen(p) + 1; /* anchor: every <a> has one */
     }
     assert_true(kept > 3000);
     assert_true(j.page.refused > 0);
