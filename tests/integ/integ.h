@@ -222,6 +222,58 @@ static inline void assert_first_request(struct fixture *fx, const char *want)
     assert_string_equal(got, want);
 }
 
+/* Requests per path, from the fixture's log: a table of the distinct paths
+ * with how often and when last each was asked for. */
+#define PATH_COUNT_MAX 512
+struct path_count {
+    char paths[PATH_COUNT_MAX][40];
+    unsigned n_of[PATH_COUNT_MAX];
+    int64_t last_ms[PATH_COUNT_MAX]; /* time of the latest request */
+    size_t n;
+    unsigned total;
+};
+
+/* The index of path in t, added with no requests if new. */
+static inline size_t path_index(struct path_count *t, const char *path)
+{
+    size_t i = 0;
+
+    while (i < t->n && strcmp(t->paths[i], path) != 0)
+        i++;
+    if (i == t->n) {
+        if (t->n == PATH_COUNT_MAX)
+            fail_msg("more than %d distinct paths", PATH_COUNT_MAX);
+        snprintf(t->paths[t->n++], sizeof t->paths[0], "%s", path);
+    }
+    return i;
+}
+
+static inline unsigned path_get(const struct path_count *t, const char *path)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->paths[i], path) == 0)
+            return t->n_of[i];
+    return 0;
+}
+
+/* A fixture_each() callback: count every request into the path_count. */
+static inline void tally(void *ctx, const char *method, const char *path,
+                         int64_t t_ms, const char *user_agent,
+                         const char *if_none_match,
+                         const char *if_modified_since)
+{
+    struct path_count *t = ctx;
+    size_t i = path_index(t, path);
+
+    (void)method;
+    (void)user_agent;
+    (void)if_none_match;
+    (void)if_modified_since;
+    t->total++;
+    t->n_of[i]++;
+    t->last_ms[i] = t_ms;
+}
+
 /* The set of rows of sql on database a equals the one on database b:
  * b is attached as "other" and sql is run on each side; sql names its
  * tables with the prefix SCHEMA, which is replaced by "main." or

@@ -34,7 +34,6 @@
 #define IN_FLIGHT_WINDOW_MS 1500
 #define KILLS               24 /* planned; at least MIN_KILLS must land */
 #define MIN_KILLS           20
-#define MAX_PATHS           (SITE_PAGES + 64)
 
 /* A generated site: "/" links to /p/1.html; /p/i.html links to its children
  * /p/2i.html and /p/2i+1.html, back to "/", and to an image; a few pages
@@ -158,41 +157,6 @@ static unsigned long test_seed(void)
 
 /* Paths and a count for each, e.g. requests of a path, or how many times
  * it was in flight when a crawl was killed. */
-struct path_count {
-    char paths[MAX_PATHS][40];
-    unsigned n_of[MAX_PATHS];
-    int64_t last_ms[MAX_PATHS]; /* time of the latest request */
-    size_t n;
-    unsigned total;
-};
-
-static size_t path_index(struct path_count *t, const char *path)
-{
-    size_t i = 0;
-
-    while (i < t->n && strcmp(t->paths[i], path) != 0)
-        i++;
-    if (i == t->n) {
-        if (t->n == MAX_PATHS)
-            fail_msg("more than %d distinct paths", MAX_PATHS);
-        snprintf(t->paths[t->n++], sizeof t->paths[0], "%s", path);
-    }
-    return i;
-}
-
-static unsigned *path_slot(struct path_count *t, const char *path)
-{
-    return &t->n_of[path_index(t, path)];
-}
-
-static unsigned path_get(const struct path_count *t, const char *path)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (strcmp(t->paths[i], path) == 0)
-            return t->n_of[i];
-    return 0;
-}
-
 /* The paths requested since since_ms (each once). */
 struct recent {
     struct path_count *set;
@@ -216,21 +180,6 @@ static void add_recent(void *ctx, const char *method, const char *path,
     r->set->total += r->set->n_of[i] == 0;
     r->set->n_of[i] = 1;
     r->set->last_ms[i] = t_ms;
-}
-
-static void tally(void *ctx, const char *method, const char *path, int64_t t_ms,
-                  const char *user_agent, const char *if_none_match,
-                  const char *if_modified_since)
-{
-    struct path_count *t = ctx;
-
-    (void)method;
-    (void)t_ms;
-    (void)user_agent;
-    (void)if_none_match;
-    (void)if_modified_since;
-    t->total++;
-    (*path_slot(t, path))++;
 }
 
 /* Whether the database shows the request of path settled: its page is no
@@ -650,7 +599,7 @@ static void crawl_killed(struct env *e, const struct crawl_opts *o,
     for (size_t i = 0; i < recent.n; i++) {
         if (has_pages && path_settled(e, db, recent.paths[i]))
             continue;
-        (*path_slot(in_flight, recent.paths[i]))++;
+        in_flight->n_of[path_index(in_flight, recent.paths[i])]++;
         seen->in_flight++;
         if (kill_ms - recent.last_ms[i] > seen->oldest_ms)
             seen->oldest_ms = kill_ms - recent.last_ms[i];

@@ -307,35 +307,25 @@ static void assert_same_crawl(struct env *e, const char *ref)
 }
 
 /* Every path the fixture logged, with how often. */
-struct requests {
-    char paths[MAX_PAGES + 8][32];
-    unsigned hits[MAX_PAGES + 8];
-    size_t n;
-    unsigned by_ua; /* requests whose User-Agent is ua */
+/* Requests whose User-Agent is ctx's string. */
+struct ua_count {
     const char *ua;
+    unsigned n;
 };
 
-static void count_request(void *ctx, const char *method, const char *path,
-                          int64_t t_ms, const char *user_agent,
-                          const char *if_none_match,
-                          const char *if_modified_since)
+static void count_ua(void *ctx, const char *method, const char *path,
+                     int64_t t_ms, const char *user_agent,
+                     const char *if_none_match, const char *if_modified_since)
 {
-    struct requests *rq = ctx;
-    size_t i = 0;
+    struct ua_count *u = ctx;
 
     (void)method;
+    (void)path;
     (void)t_ms;
     (void)if_none_match;
     (void)if_modified_since;
-    if (rq->ua && user_agent && strcmp(user_agent, rq->ua) == 0)
-        rq->by_ua++;
-    while (i < rq->n && strcmp(rq->paths[i], path) != 0)
-        i++;
-    if (i == rq->n) {
-        assert_true(rq->n < sizeof rq->hits / sizeof rq->hits[0]);
-        snprintf(rq->paths[rq->n++], sizeof rq->paths[0], "%s", path);
-    }
-    rq->hits[i]++;
+    if (user_agent && strcmp(user_agent, u->ua) == 0)
+        u->n++;
 }
 
 /* When a path was last requested. */
@@ -372,7 +362,7 @@ static void asked_at(void *ctx, const char *method, const char *path,
 static void test_signals_stop(void **state)
 {
     static struct site s;
-    static struct requests rq;
+    static struct path_count rq;
     const int sig = *(const int *)*state;
     struct env e;
     struct run r;
@@ -446,13 +436,13 @@ static void test_signals_stop(void **state)
     assert_true(q_int(db, "SELECT count(*) FROM pages WHERE state = 'done'",
                       NULL, NULL) > done);
     memset(&rq, 0, sizeof rq);
-    fixture_each(e.fx, count_request, &rq);
+    fixture_each(e.fx, tally, &rq);
     for (size_t i = 0; i < rq.n; i++) {
         const char *p = rq.paths[i];
         int64_t fetches;
         char *st;
 
-        assert_int_equal(rq.hits[i], 1);
+        assert_int_equal(rq.n_of[i], 1);
         if (strcmp(p, "/robots.txt") == 0 || strcmp(p, FLAKY_PATH) == 0)
             continue;
         fetches = q_int(db,
@@ -486,13 +476,13 @@ static void test_signals_stop(void **state)
     sqlite3_close(db);
     assert_same_crawl(&e, ref);
     memset(&rq, 0, sizeof rq);
-    fixture_each(e.fx, count_request, &rq);
+    fixture_each(e.fx, tally, &rq);
     for (size_t i = 0; i < rq.n; i++)
-        if (rq.hits[i] != (strcmp(rq.paths[i], HANG_PATH) == 0 ||
+        if (rq.n_of[i] != (strcmp(rq.paths[i], HANG_PATH) == 0 ||
                                    strcmp(rq.paths[i], FLAKY_PATH) == 0
                                ? 2U
                                : 1U))
-            fail_msg("'%s' was requested %u times", rq.paths[i], rq.hits[i]);
+            fail_msg("'%s' was requested %u times", rq.paths[i], rq.n_of[i]);
     db_remove(ref);
     env_stop(&e);
 }
@@ -596,7 +586,7 @@ static void test_signals_readers(void **state)
 static void test_signals_second_crawl(void **state)
 {
     static struct site s;
-    static struct requests rq;
+    struct ua_count second_ua = { "second-crawl", 0 };
     struct env e;
     struct run first, second;
     sqlite3 *db;
@@ -616,10 +606,8 @@ static void test_signals_second_crawl(void **state)
     assert_file_has(second.err, e.db);
     assert_file_has(second.err, "another crawl is running on it");
     run_expect(&first, 30000, 0);
-    memset(&rq, 0, sizeof rq);
-    rq.ua = "second-crawl";
-    fixture_each(e.fx, count_request, &rq);
-    assert_int_equal(rq.by_ua, 0);
+    fixture_each(e.fx, count_ua, &second_ua);
+    assert_int_equal(second_ua.n, 0);
     assert_db_file_sound(e.db);
     db = db_open(e.db);
     q_expect(db, "SELECT group_concat(status) FROM crawls", NULL, NULL,
