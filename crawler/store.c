@@ -74,6 +74,7 @@ struct store {
     sqlite3_stmt *validators, *requeue, *host_fail, *count_range;
     sqlite3_stmt *count_host, *links_gone, *links_seen;
     struct checkpointer *ckpt; /* while a crawl holds the file */
+    bool links_to_missing; /* the links_to index is to be built at crawl end */
     /* store_doc_text() rows not yet inserted: per row the document id
      * (int64_t), a byte telling whether a title follows, the title and the
      * text, each NUL-terminated. */
@@ -553,12 +554,64 @@ void store_rollback(struct store *st)
     buf_reset(&st->fts_pending);
 }
 
+/* The links_to index (links by target) is built once at the end of a crawl
+ * instead of row by row: its keys arrive in no order, so every batch dirtied
+ * nearly every leaf of it, and each commit wrote the whole index to the WAL
+ * again (a fifth of a 10,000-page crawl's time). Sorting once is cheap; on a
+ * file that already holds LINKS_TO_KEEP links, rebuilding would cost more
+ * than a crawl saves, so the index is kept. A crawl that was killed leaves
+ * it missing until the next crawl ends; queries are right without it, only
+ * slower. The crawl itself never looks links up by target. */
+#define LINKS_TO_KEEP 1000000
+static int stat_int(struct store *st, const char *sql, int64_t *out,
+                    struct cdb_err *err);
+static const char SQL_LINKS_TO_FIND[] =
+    "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+    " AND name = 'links_to'";
+static const char SQL_LINKS_TO_CREATE[] =
+    "CREATE INDEX IF NOT EXISTS links_to ON links(to_page_id)";
+
+static int links_to_defer(struct store *st, struct cdb_err *err)
+{
+    int64_t have = 0, links = 0;
+    int rc = stat_int(st, SQL_LINKS_TO_FIND, &have, err);
+
+    if (rc == CDB_OK && have)
+        rc =
+            stat_int(st, "SELECT coalesce(max(id), 0) FROM links", &links, err);
+    if (rc == CDB_OK && have && links < LINKS_TO_KEEP)
+        rc = exec_sql(st, "DROP INDEX links_to", "set up", err);
+    if (rc == CDB_OK)
+        st->links_to_missing = !have || links < LINKS_TO_KEEP;
+    return rc;
+}
+
+/* Sorting the keys may take more memory than the page cache: the sorter's
+ * runs go to temporary files, not to memory (temp_store=MEMORY is for the
+ * crawl's statement journals). */
+static int links_to_build(struct store *st, struct cdb_err *err)
+{
+    int rc = exec_sql(st, "PRAGMA temp_store=DEFAULT", "set up", err);
+
+    if (rc == CDB_OK)
+        rc =
+            exec_sql(st, SQL_LINKS_TO_CREATE, "index the links by target", err);
+    if (rc == CDB_OK)
+        st->links_to_missing = false;
+    return rc;
+}
+
 int store_crawl_start(struct store *st, const char *seeds, const char *options,
                       struct cdb_err *err)
 {
     sqlite3_stmt *q = st->crawl_start;
     int rc;
 
+    if (st->lock_fd >= 0) {
+        rc = links_to_defer(st, err);
+        if (rc != CDB_OK)
+            return rc;
+    }
     sqlite3_bind_text(q, 1, seeds, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 2, options, -1, SQLITE_TRANSIENT);
     rc = step_done(st, q, "record the crawl", err);
@@ -597,9 +650,14 @@ int store_crawl_end(struct store *st, const char *status, struct cdb_err *err)
 {
     sqlite3_stmt *q = st->crawl_end;
 
+    int rc;
+
     sqlite3_bind_int64(q, 1, st->crawl_id);
     sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
-    return step_done(st, q, "record the end of the crawl", err);
+    rc = step_done(st, q, "record the end of the crawl", err);
+    if (rc == CDB_OK && st->links_to_missing)
+        rc = links_to_build(st, err);
+    return rc;
 }
 
 /* Step a query for one integer; *out is 0 when there is no row. */

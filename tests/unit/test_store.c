@@ -1093,6 +1093,84 @@ static void test_store_lock_crawl(void **state)
     e->st = other; /* the teardown closes it */
 }
 
+/* Whether the links_to index is in the file, and whether a query for a
+ * page's inbound links uses it. */
+static int64_t links_to_present(const struct env *e)
+{
+    return db_int(e, "SELECT count(*) FROM sqlite_schema WHERE"
+                     " type = 'index' AND name = 'links_to'");
+}
+
+static bool links_to_used(const struct env *e)
+{
+    sqlite3 *db = raw_open(e->path);
+    sqlite3_stmt *q = NULL;
+    bool used = false;
+
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "EXPLAIN QUERY PLAN SELECT * FROM links"
+                                        " WHERE to_page_id = 1",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW)
+        used |=
+            strstr((const char *)sqlite3_column_text(q, 3), "links_to") != NULL;
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return used;
+}
+
+/* A crawl into a file with few links builds the links_to index at its end
+ * instead of row by row: it is gone while the crawl runs and back, and
+ * used, once it ends. A crawl that never ended (killed) leaves it to the
+ * next one. A file holding a million links keeps it through the crawl. */
+static void test_store_links_to_deferred(void **state)
+{
+    struct env *e = *state;
+    struct cdb_err err = { 0 };
+    int64_t a = add_page(e, "http://a.example/a", 0);
+    int64_t b = add_page(e, "http://a.example/b", 1);
+    sqlite3 *db;
+
+    assert_int_equal(links_to_present(e), 1); /* no lock: not deferred */
+    assert_int_equal(store_lock_crawl(e->st, &err), CDB_OK);
+    assert_int_equal(store_crawl_start(e->st, "s", "{}", &err), CDB_OK);
+    assert_int_equal(links_to_present(e), 0);
+    assert_int_equal(store_link_add(e->st, a, b, "a", NULL, false, &err),
+                     CDB_OK);
+    assert_int_equal(store_crawl_end(e->st, "finished", &err), CDB_OK);
+    assert_int_equal(links_to_present(e), 1);
+    assert_true(links_to_used(e));
+
+    /* Killed in the middle: the next crawl's end builds it. */
+    assert_int_equal(store_crawl_start(e->st, "s", "{}", &err), CDB_OK);
+    store_close(e->st);
+    e->st = NULL;
+    assert_int_equal(links_to_present(e), 0);
+    assert_int_equal(store_open(e->path, &e->st, &err), CDB_OK);
+    assert_int_equal(store_lock_crawl(e->st, &err), CDB_OK);
+    assert_int_equal(store_crawl_start(e->st, "s", "{}", &err), CDB_OK);
+    assert_int_equal(store_crawl_end(e->st, "finished", &err), CDB_OK);
+    assert_int_equal(links_to_present(e), 1);
+    assert_int_equal(db_int(e, "SELECT count(*) FROM links"
+                               " WHERE to_page_id = 2"),
+                     1);
+
+    /* A big file: rebuilding would cost more than it saves. */
+    db = raw_open(e->path);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO links(id, from_page_id,"
+                                  " to_page_id, kind) VALUES (1000000, 2, 1,"
+                                  " 'a')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_crawl_start(e->st, "s", "{}", &err), CDB_OK);
+    assert_int_equal(links_to_present(e), 1);
+    assert_int_equal(store_crawl_end(e->st, "finished", &err), CDB_OK);
+    assert_int_equal(links_to_present(e), 1);
+}
+
 static long long file_size(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -1173,6 +1251,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_refuses_foreign_untouched,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_lock_crawl, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_links_to_deferred, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_store_wal_bounded, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_refuses_newer, setup,
