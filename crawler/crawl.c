@@ -21,11 +21,11 @@
 #include "worker.h"
 
 #define AGENT_TOKEN       "crawldb"
-#define URL_CACHE_SLOTS   16384 /* resolved links remembered: ~2 MB */
-#define BATCH_ROWS        32000 /* commit after this many changes ... */
-#define BATCH_MS          500   /* ... or once the batch is this old */
-#define HOST_CACHE        4096  /* host keys to id, and per-host state */
-#define PAGE_CACHE        16384 /* known URLs to page id: ~1.5 MB */
+#define URL_CACHE_SLOTS   16384      /* resolved links remembered: ~2 MB */
+#define BATCH_ROWS        32000      /* commit after this many changes ... */
+#define BATCH_MS          500        /* ... or once the batch is this old */
+#define HOST_CACHE        4096       /* host keys to id, and per-host state */
+#define PAGE_CACHE        (1u << 18) /* known URLs to page id: 4 MiB */
 #define ROBOTS_MAX_HOPS   5
 #define ROBOTS_MAX_BYTES  (512 * 1024)
 #define PROGRESS_EVERY_MS 250
@@ -72,6 +72,15 @@ struct host_key {
     int64_t id;
 };
 
+/* An entry of the known-page cache: not the URL but a 64-bit hash of it
+ * (independent of the one that picks the slot), so that the cache is a
+ * fixed 16 bytes an entry. Two URLs are mistaken for each other only if
+ * both hashes agree: about one chance in 2^64 for each lookup. */
+struct page_key {
+    uint64_t tag;
+    int64_t id; /* 0: empty */
+};
+
 struct crawl {
     const struct crawl_opts *o;
     struct store *st;
@@ -98,7 +107,7 @@ struct crawl {
     struct cdb_err *err;
     bool block_private;     /* the fetcher refuses non-public addresses */
     struct worker *worker;  /* parses HTML pages off this thread */
-    struct host_key *pages; /* PAGE_CACHE known URLs, see page_found() */
+    struct page_key *pages; /* PAGE_CACHE known URLs, see page_found() */
     struct link_row *links; /* the links of the page being recorded */
     size_t links_cap;
 };
@@ -123,10 +132,14 @@ void crawl_opts_init(struct crawl_opts *o)
     fetch_opts_init(&o->fetch);
 }
 
-/* The entry of the known-page cache for url. */
-static struct host_key *page_slot(struct crawl *c, const char *url)
+/* The entry of the known-page cache for url, and url's tag there. */
+static struct page_key *page_slot(struct crawl *c, const char *url,
+                                  uint64_t *tag)
 {
-    return &c->pages[hash_fnv1a(url, strlen(url)) % PAGE_CACHE];
+    size_t n = strlen(url);
+
+    *tag = hash_murmur64a(url, n, 0x9e3779b97f4a7c15u);
+    return &c->pages[hash_murmur64a(url, n, 0) & (PAGE_CACHE - 1)];
 }
 
 /* Fill a cache entry; a collision simply replaces what it held. */
@@ -137,9 +150,14 @@ static void key_set(struct host_key *k, const char *key, int64_t id)
     k->id = id;
 }
 
+/* A collision simply replaces what the entry held. */
 static void page_remember(struct crawl *c, const char *url, int64_t id)
 {
-    key_set(page_slot(c, url), url, id);
+    uint64_t tag;
+    struct page_key *k = page_slot(c, url, &tag);
+
+    k->tag = tag;
+    k->id = id;
 }
 
 /* The id of the host of canonical url, through the cache. */
@@ -365,13 +383,14 @@ static int page_found(struct crawl *c, struct page_new *p, int64_t *id)
     const struct crawl_opts *o = c->o;
     const char *url = p->url;
     bool added = false, nofollowed = false;
-    struct host_key *k = page_slot(c, url);
+    uint64_t tag;
+    struct page_key *k = page_slot(c, url, &tag);
     int rc;
 
     /* Most links lead to pages already known. The cache holds only pages
      * that are not skipped as 'nofollow', for which nothing more is to be
      * decided, so a hit spares the lookup. */
-    if (k->key && strcmp(k->key, url) == 0) {
+    if (k->id && k->tag == tag) {
         *id = k->id;
         return CDB_OK;
     }
@@ -1407,8 +1426,6 @@ int crawl_run(const struct crawl_opts *o, struct store *st,
     if (c->has_exclude)
         regfree(&c->exclude);
     hosts_free(c);
-    for (size_t i = 0; i < PAGE_CACHE; i++)
-        free(c->pages[i].key);
     free(c->pages);
     free(c->links);
     free(c);

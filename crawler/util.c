@@ -131,6 +131,35 @@ uint64_t hash_fnv1a(const void *p, size_t n)
     return h;
 }
 
+uint64_t hash_murmur64a(const void *p, size_t n, uint64_t seed)
+{
+    const uint64_t m = 0xc6a4a7935bd1e995u;
+    const unsigned char *b = p;
+    size_t whole = n & ~(size_t)7, tail = n & 7;
+    uint64_t h = seed ^ ((uint64_t)n * m);
+
+    for (size_t i = 0; i < whole; i += 8) {
+        uint64_t k = 0;
+
+        for (int j = 7; j >= 0; j--) /* little-endian, whatever the host */
+            k = k << 8 | b[i + (size_t)j];
+        k *= m;
+        k ^= k >> 47;
+        k *= m;
+        h ^= k;
+        h *= m;
+    }
+    if (tail) {
+        for (size_t j = tail; j > 0; j--)
+            h ^= (uint64_t)b[whole + j - 1] << (8 * (j - 1));
+        h *= m;
+    }
+    h ^= h >> 47;
+    h *= m;
+    h ^= h >> 47;
+    return h;
+}
+
 void sha256_hex(const void *data, size_t len, char hex[65])
 {
     static const char digits[] = "0123456789abcdef";

@@ -29,6 +29,10 @@ bool parse_ll(const char *s, long long min, long long max, long long *out);
 
 /* FNV-1a hash of n bytes, for the fixed-size caches. */
 uint64_t hash_fnv1a(const void *p, size_t n);
+/* MurmurHash64A of n bytes (Austin Appleby's, public domain), reading the
+ * bytes as little-endian words on any host: a second, independent hash
+ * where one is not enough. */
+uint64_t hash_murmur64a(const void *p, size_t n, uint64_t seed);
 
 /* Hex SHA-256 of data (65 bytes with the NUL) into hex. */
 void sha256_hex(const void *data, size_t len, char hex[65]);

@@ -185,11 +185,22 @@ static void test_util_fnv1a(void **state)
     assert_true(hash_fnv1a("foobar", 6) == 0x85944171f73967e8u);
 }
 
+/* hash_murmur64a() gives published MurmurHash64A values, covering whole
+ * words, a tail and both together. */
+static void test_util_murmur64a(void **state)
+{
+    (void)state;
+    assert_true(hash_murmur64a("zhenhao", 7, 0x1234) == 0xe232aca990972561u);
+    assert_true(hash_murmur64a("fransisco", 9, 1) == 0x083fdaf4a6d0d3d9u);
+    assert_true(hash_murmur64a("aaaa", 4, 0x9747b28c) == 0x41da53fdabaf04c8u);
+    assert_true(hash_murmur64a("", 0, 0) == 0);
+}
+
 int main(void)
 {
     enum { N_SHA = sizeof sha_cases / sizeof sha_cases[0] };
     enum { N_LL = sizeof ll_cases / sizeof ll_cases[0] };
-    struct CMUnitTest tests[N_SHA + N_LL + 9];
+    struct CMUnitTest tests[N_SHA + N_LL + 10];
     char names[N_SHA + N_LL][64];
     size_t n = 0;
 
@@ -213,5 +224,6 @@ int main(void)
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_util_ascii_casecmp);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_util_ascii_lower);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_util_fnv1a);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_util_murmur64a);
     return _cmocka_run_group_tests("util", tests, n, NULL, NULL);
 }
