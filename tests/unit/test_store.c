@@ -208,6 +208,7 @@ static void test_store_open_schema(void **state)
 
     assert_int_equal(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
     assert_int_equal(raw_int(db, "PRAGMA application_id"), 0x63726462);
+    assert_int_equal(raw_int(db, "PRAGMA page_size"), 16384);
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         snprintf(sql, sizeof sql,
                  "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
