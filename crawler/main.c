@@ -934,6 +934,7 @@ int main(int argc, char **argv)
         return EXIT_RUNTIME;
     }
     xmlInitParser();
+    store_global_init();
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(argv[1], cmds[i].name) == 0)
             code = cmds[i].fn(argc - 1, argv + 1);

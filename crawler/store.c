@@ -411,6 +411,11 @@ static int views_create(struct store *st, struct cdb_err *err)
     return rc;
 }
 
+void store_global_init(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, struct store **out, struct cdb_err *err)
 {
     struct store *st = xcalloc(1, sizeof *st);
@@ -420,8 +425,11 @@ int store_open(const char *path, struct store **out, struct cdb_err *err)
     st->lock_fd = -1;
     st->path = xstrdup(path);
     buf_init(&st->fts_pending, FTS_PENDING_MAX);
+    /* A connection is only ever used by the thread that opened it: no
+     * mutex of its own (SQLITE_OPEN_NOMUTEX). */
     if (sqlite3_open_v2(path, &st->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                            SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK)
         rc =
             cdb_fail(err, st->db ? CDB_EDB : CDB_ENOMEM, "cannot open '%s': %s",
@@ -1323,8 +1331,9 @@ static int checkpointer_start(struct store *st, struct cdb_err *err)
     ck = xcalloc(1, sizeof *ck);
     ck->start_frames = (int)(CHECKPOINT_BYTES / page_size);
     ck->restart_frames = (int)(CHECKPOINT_RESTART_BYTES / page_size);
-    if (sqlite3_open_v2(st->path, &ck->db, SQLITE_OPEN_READWRITE, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_open_v2(st->path, &ck->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         int rc = cdb_fail(err, CDB_EDB, "cannot open '%s': %s", st->path,
                           ck->db ? sqlite3_errmsg(ck->db) : "out of memory");
 

@@ -14,6 +14,11 @@ struct store;
 
 #define STORE_SCHEMA_VERSION 3
 
+/* Once, before any other store_ call and before other threads start:
+ * SQLite without its memory statistics, whose global mutex every
+ * allocation took. Optional (the store works without it). */
+void store_global_init(void);
+
 /* Open or create the database at path, migrate it to the current schema and
  * prepare the statements. Refuses a file of another application or of a
  * newer schema. *out is NULL on failure. */
