@@ -60,7 +60,9 @@ struct checkpointer {
     int start_frames, restart_frames; /* the two bounds above, in pages */
     sqlite3 *db;
 };
-#define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+/* The page cache, see store_open(). */
+#define SQL_CACHE_SIZE "PRAGMA cache_size=-8192"
+#define NOW_SQL        "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
 
 struct store {
     sqlite3 *db;
@@ -446,8 +448,8 @@ int store_open(const char *path, struct store **out, struct cdb_err *err)
      * as the file grows. */
     if (rc == CDB_OK)
         rc = exec_sql(st,
-                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                      " PRAGMA cache_size=-8192",
+                      "PRAGMA journal_mode=WAL; PRAGMA "
+                      "synchronous=NORMAL; " SQL_CACHE_SIZE,
                       "set up", err);
     if (rc == CDB_OK)
         rc = views_create(st, err);
@@ -584,6 +586,7 @@ void store_rollback(struct store *st)
  * it missing until the next crawl ends; queries are right without it, only
  * slower. The crawl itself never looks links up by target. */
 #define LINKS_TO_KEEP 1000000
+
 static int stat_int(struct store *st, const char *sql, int64_t *out,
                     struct cdb_err *err);
 static const char SQL_LINKS_TO_FIND[] =
@@ -609,16 +612,21 @@ static int links_to_defer(struct store *st, struct cdb_err *err)
 
 /* Sorting the keys may take more memory than the page cache: the sorter's
  * runs go to temporary files, not to memory (temp_store=MEMORY is for the
- * crawl's statement journals). */
+ * crawl's statement journals). Each run in memory is as large as the page
+ * cache, so the cache shrinks while the index is built: with it whole,
+ * peak RSS rose by 8 MB at the end of a 10,000-page crawl. */
 static int links_to_build(struct store *st, struct cdb_err *err)
 {
-    int rc = exec_sql(st, "PRAGMA temp_store=DEFAULT", "set up", err);
+    int rc = exec_sql(st, "PRAGMA temp_store=DEFAULT; PRAGMA cache_size=-2048",
+                      "set up", err);
 
     if (rc == CDB_OK)
         rc =
             exec_sql(st, SQL_LINKS_TO_CREATE, "index the links by target", err);
     if (rc == CDB_OK)
         st->links_to_missing = false;
+    if (rc == CDB_OK)
+        rc = exec_sql(st, SQL_CACHE_SIZE, "set up", err);
     return rc;
 }
 
