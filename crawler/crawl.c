@@ -1129,13 +1129,9 @@ static int dispatch(struct crawl *c)
                 break;
         }
         if (c->o->robots && !s->l.sitemap) {
-            struct url_parts p = { 0 };
-            const char *rule = NULL;
-            bool ok = url_split(s->l.url, &p, NULL) == CDB_OK &&
-                      robots_allowed(h->robots, p.path, &rule);
+            const char *path = url_path(s->l.url), *rule = NULL;
 
-            url_parts_release(&p);
-            if (!ok) {
+            if (!path || !robots_allowed(h->robots, path, &rule)) {
                 rc = store_page_set_state(c->st, s->l.id, PAGE_SKIPPED,
                                           "robots", c->err);
                 c->prog.skipped++;

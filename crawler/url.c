@@ -745,6 +745,20 @@ int url_canon_cached(struct url_cache *c, const char *base, const char *ref,
     return rc;
 }
 
+/* In canonical form the userinfo and host percent-encode '/', '?' and '#'
+ * (or cannot hold them), so the first of those after "://" starts the
+ * path; canonical URLs always have one. */
+const char *url_path(const char *url)
+{
+    const char *p = strstr(url, "://");
+
+    if (!p)
+        return NULL;
+    p += 3;
+    p += strcspn(p, "/?#");
+    return *p == '/' ? p : NULL;
+}
+
 int url_split(const char *url, struct url_parts *out, struct cdb_err *err)
 {
     char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;

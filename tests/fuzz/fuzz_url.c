@@ -1,7 +1,8 @@
 /* libFuzzer target for url.c: the input is a base and a reference separated
  * by the first NUL or newline (no separator: the whole input is an absolute
  * reference and there is no base). Every URL url_canon() gives must be http(s),
- * split with url_split() and canonicalize to itself again. */
+ * split with url_split() (url_path() finding the same path) and canonicalize
+ * to itself again. */
 #include "fuzz.h"
 
 #include <stdbool.h>
@@ -46,6 +47,7 @@ static void check_canonical(const char *out)
     FUZZ_CHECK(strcmp(parts.scheme, "http") == 0 ||
                strcmp(parts.scheme, "https") == 0);
     FUZZ_CHECK(parts.path[0] == '/');
+    FUZZ_CHECK(url_path(out) && strcmp(url_path(out), parts.path) == 0);
     FUZZ_CHECK(parts.port >= 0 && parts.port <= 65535);
     FUZZ_CHECK(url_in_scope(URL_SCOPE_HOST, out, out));
     FUZZ_CHECK(url_in_scope(URL_SCOPE_DOMAIN, out, out));
