@@ -43,7 +43,8 @@ struct worker_job {
 
 /* Start the thread. max_text is extract_html()'s; cache_slots sizes the
  * link cache (url_cache_new()). wake(wake_ctx) is called from the worker
- * thread each time a job is done. */
+ * thread when a job is done and none was waiting to be taken: the caller
+ * takes until worker_take() gives NULL, and is woken again after. */
 int worker_new(size_t max_text, size_t cache_slots, void (*wake)(void *),
                void *wake_ctx, struct worker **out, struct cdb_err *err);
 /* Hand a job over (its output fields are initialised here). Never blocks. */
