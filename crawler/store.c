@@ -448,8 +448,8 @@ int store_open(const char *path, struct store **out, struct cdb_err *err)
      * as the file grows. */
     if (rc == CDB_OK)
         rc = exec_sql(st,
-                      "PRAGMA journal_mode=WAL; PRAGMA "
-                      "synchronous=NORMAL; " SQL_CACHE_SIZE,
+                      "PRAGMA journal_mode=WAL;"
+                      " PRAGMA synchronous=NORMAL; " SQL_CACHE_SIZE,
                       "set up", err);
     if (rc == CDB_OK)
         rc = views_create(st, err);
@@ -678,7 +678,6 @@ int store_last_seeds(struct store *st, char **seeds, struct cdb_err *err)
 int store_crawl_end(struct store *st, const char *status, struct cdb_err *err)
 {
     sqlite3_stmt *q = st->crawl_end;
-
     int rc;
 
     sqlite3_bind_int64(q, 1, st->crawl_id);
