@@ -150,12 +150,10 @@ static void key_set(struct host_key *k, const char *key, int64_t id)
     k->id = id;
 }
 
-/* A collision simply replaces what the entry held. */
-static void page_remember(struct crawl *c, const char *url, int64_t id)
+/* Fill entry k with the tag page_slot() gave and the page id; a collision
+ * simply replaces what the entry held. */
+static void page_remember(struct page_key *k, uint64_t tag, int64_t id)
 {
-    uint64_t tag;
-    struct page_key *k = page_slot(c, url, &tag);
-
     k->tag = tag;
     k->id = id;
 }
@@ -396,7 +394,7 @@ static int page_found(struct crawl *c, struct page_new *p, int64_t *id)
     }
     rc = store_page_find_nofollowed(c->st, url, id, &nofollowed, c->err);
     if (rc == CDB_OK && *id && !nofollowed)
-        page_remember(c, url, *id);
+        page_remember(k, tag, *id);
     if (rc != CDB_OK || (*id && (!nofollowed || p->reason)))
         return rc;
     rc = host_id_of(c, url, &p->host_id);
@@ -426,7 +424,7 @@ static int page_found(struct crawl *c, struct page_new *p, int64_t *id)
             return CDB_OK;
         rc = store_page_set_state(c->st, *id, PAGE_QUEUED, NULL, c->err);
         if (rc == CDB_OK) {
-            page_remember(c, url, *id);
+            page_remember(k, tag, *id);
             c->prog.queued++;
             c->behind = true; /* its depth is that of its first link */
             c->frontier_dry = false;
@@ -436,7 +434,7 @@ static int page_found(struct crawl *c, struct page_new *p, int64_t *id)
     rc = store_page_add(c->st, p, id, &added, c->err);
     if (rc == CDB_OK && added &&
         !(p->state == PAGE_SKIPPED && strcmp(p->reason, "nofollow") == 0))
-        page_remember(c, url, *id);
+        page_remember(k, tag, *id);
     if (rc == CDB_OK && added) {
         if (p->state == PAGE_QUEUED) {
             c->prog.queued++;
