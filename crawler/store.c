@@ -680,11 +680,14 @@ int store_crawl_end(struct store *st, const char *status, struct cdb_err *err)
     sqlite3_stmt *q = st->crawl_end;
     int rc;
 
+    /* The index first: a run killed while it is built is not ended. */
+    rc = st->links_to_missing ? links_to_build(st, err) : CDB_OK;
     sqlite3_bind_int64(q, 1, st->crawl_id);
     sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
-    rc = step_done(st, q, "record the end of the crawl", err);
-    if (rc == CDB_OK && st->links_to_missing)
-        rc = links_to_build(st, err);
+    if (rc == CDB_OK)
+        rc = step_done(st, q, "record the end of the crawl", err);
+    else /* e.g. a full disk: the end is recorded all the same */
+        step_done(st, q, "record the end of the crawl", NULL);
     return rc;
 }
 

@@ -57,7 +57,8 @@ int store_crawl_start(struct store *st, const char *seeds, const char *options,
 int64_t store_crawl_id(const struct store *st);
 /* The seeds of the latest run (one a line; caller frees), or NULL. */
 int store_last_seeds(struct store *st, char **seeds, struct cdb_err *err);
-/* End the run with status finished, interrupted or failed. */
+/* End the run with status finished, interrupted or failed, after building
+ * the links_to index if the run's start dropped it (see store.c). */
 int store_crawl_end(struct store *st, const char *status, struct cdb_err *err);
 
 /* The id of host (scheme, name, port), created if new. */
