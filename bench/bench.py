@@ -183,14 +183,19 @@ def run_size(n, runs, tmp, only, have):
     url = nginx.url
     rows = []
     try:
+        # Round-robin: run r of every crawler before run r + 1 of any, so a
+        # slow spell of this shared machine falls on all of them alike
+        # rather than on whichever crawler ran its runs in it.
+        order = []  # (name, keeps, argv, pages_of, out_of, results); results None: skipped
         for name, keeps, argv, pages_of, out_of in crawlers(have):
             if only and name.split()[0].lower().strip(",") not in only:
                 continue
-            if n >= BIG and name not in BIG_CRAWLERS:
-                rows.append(dict(name=name, keeps=keeps, skipped=True))
-                continue
-            res = []
-            for r in range(runs):
+            skip = n >= BIG and name not in BIG_CRAWLERS
+            order.append((name, keeps, argv, pages_of, out_of, None if skip else []))
+        for r in range(runs):
+            for name, keeps, argv, pages_of, out_of, res in order:
+                if res is None:
+                    continue
                 out = tempfile.mkdtemp(dir=tmp)
                 wall, cpu, rss, stdout = timed(argv(url, out), out)
                 if pages_of is None:
@@ -201,6 +206,10 @@ def run_size(n, runs, tmp, only, have):
                 res.append((wall, cpu, rss, pages, du(out_of(out))))
                 shutil.rmtree(out)
                 os.sync()
+        for name, keeps, argv, pages_of, out_of, res in order:
+            if res is None:
+                rows.append(dict(name=name, keeps=keeps, skipped=True))
+                continue
             med = lambda i: statistics.median(x[i] for x in res)
             rows.append(dict(name=name, keeps=keeps, wall=med(0), cpu=med(1), rss=med(2),
                              pages=int(med(3)), size=med(4)))
