@@ -21,7 +21,7 @@
 #include "worker.h"
 
 #define AGENT_TOKEN       "crawldb"
-#define URL_CACHE_SLOTS   16384      /* resolved links remembered: ~2 MB */
+#define URL_CACHE_SLOTS   32768      /* resolved URLs remembered: ~3 MB */
 #define BATCH_ROWS        32000      /* commit after this many changes ... */
 #define BATCH_MS          500        /* ... or once the batch is this old */
 #define HOST_CACHE        4096       /* host keys to id, and per-host state */

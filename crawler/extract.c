@@ -164,6 +164,23 @@ static void sink_init(struct sink *s, size_t max)
     s->full = max == 0;
 }
 
+/* Byte-wise masks for sink_add(): b repeated in each byte of a word, and
+ * the top and the low seven bits of each byte. */
+#define EACH(b) ((uint64_t)(b)*0x0101010101010101u)
+#define HIGH    EACH(0x80)
+#define LOW7    EACH(0x7f)
+
+/* The 8 bytes at p as a word whose low byte is p[0], on any byte order. */
+static uint64_t load_le64(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    uint64_t w = 0;
+
+    for (int i = 7; i >= 0; i--)
+        w = w << 8 | u[i];
+    return w;
+}
+
 /* Append n bytes of text, collapsing runs of whitespace into one space
  * that is written only before the next visible byte, straight into the
  * buffer (this runs over every byte of every page). At the limit the text
@@ -183,18 +200,45 @@ static void sink_add(struct sink *s, const char *p, size_t n)
     out = s->b.data + s->b.len;
     if (n < room) { /* at most n + 1 bytes out: the limit is out of reach */
         bool space = s->space;
+        size_t i = 0;
 
-        for (size_t i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)p[i];
+        while (i < n) {
+            size_t stop = n - i < 8 ? n : i + 8;
 
-            if (c <= ' ' && is_space(c)) {
-                space = true;
-                continue;
+            /* Eight bytes at a time while they need no folding: no control
+             * byte, no two spaces in a row, none at their end (it may start
+             * a run) and none at their start that would fold or lead. */
+            while (i + 8 <= n) {
+                uint64_t w, x, sp;
+
+                w = load_le64(p + i);
+                if (((((w & LOW7) + EACH(0x60)) | w) & HIGH) != HIGH)
+                    break; /* a byte below 0x20: tab, newline, ... */
+                x = w ^ EACH(' ');
+                sp = ~(((x & LOW7) + LOW7) | x) & HIGH; /* spaces' top bits */
+                if ((sp & (sp << 8)) || (sp >> 63) ||
+                    ((sp & 0x80) && (space || s->b.len + k == 0)))
+                    break;
+                if (space && s->b.len + k > 0)
+                    out[k++] = ' ';
+                space = false;
+                memcpy(out + k, p + i, 8);
+                k += 8;
+                i += 8;
+                stop = n - i < 8 ? n : i + 8;
             }
-            if (space && s->b.len + k > 0)
-                out[k++] = ' ';
-            space = false;
-            out[k++] = (char)c;
+            for (; i < stop; i++) {
+                unsigned char c = (unsigned char)p[i];
+
+                if (c <= ' ' && is_space(c)) {
+                    space = true;
+                    continue;
+                }
+                if (space && s->b.len + k > 0)
+                    out[k++] = ' ';
+                space = false;
+                out[k++] = (char)c;
+            }
         }
         s->space = space;
         s->b.len += k;

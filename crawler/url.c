@@ -321,9 +321,17 @@ static void prepare(const char *ref, struct buf *b, int *rc)
     while (end > ref && (unsigned char)end[-1] <= 0x20)
         end--;
     put(b, "", 0, rc); /* data is never NULL, even for an empty ref */
-    for (const char *p = ref; p < end && *p != '#'; p++) {
-        char c = *p;
+    for (const char *p = ref; p < end && *p != '#';) {
+        size_t run = strcspn(p, "\t\n\r?\\#");
+        char c;
 
+        if (run > (size_t)(end - p))
+            run = (size_t)(end - p);
+        put(b, p, run, rc); /* the bytes that stay as they are, at once */
+        p += run;
+        if (p == end || *p == '#')
+            break;
+        c = *p++;
         if (c == '\t' || c == '\n' || c == '\r')
             continue;
         if (c == '?')
@@ -511,10 +519,17 @@ static int fail_resolve(struct cdb_err *err, int code, const char *base,
     return cdb_fail(err, code, "cannot resolve '%s': %s", ref, why);
 }
 
+struct url_cache;
+static bool cache_find(struct url_cache *c, const char *abs, size_t len,
+                       char **out);
+static void cache_put(struct url_cache *c, const char *url);
+
 /* url_canon() once base, if any, is known to be canonical; base_arg is the
- * caller's spelling, for messages. */
+ * caller's spelling, for messages. With cache (may be NULL), the absolute
+ * form that curl would be given is looked up first, and what curl makes of
+ * it is remembered. */
 static int canon(const char *base, const char *base_arg, const char *ref,
-                 char **out, struct cdb_err *err)
+                 struct url_cache *cache, char **out, struct cdb_err *err)
 {
     struct buf clean, abs, res;
     int rc = CDB_OK;
@@ -572,16 +587,21 @@ static int canon(const char *base, const char *base_arg, const char *ref,
         rc = fail_resolve(err, CDB_EINVAL, base_arg, ref, "bad host name");
         goto done;
     }
+    if (rc == CDB_OK && cache && cache_find(cache, abs.data, abs.len, out))
+        goto done;
     if (rc == CDB_OK)
         uc = rebuild(abs.data, strchr(strchr(abs.data, ':') + 3, '?') != NULL,
                      &res, &rc);
-    if (rc != CDB_OK)
+    if (rc != CDB_OK) {
         rc = fail_resolve(err, rc, base_arg, ref, "too long");
-    else if (uc != CURLUE_OK)
+    } else if (uc != CURLUE_OK) {
         rc = fail_resolve(err, curl_code(uc), base_arg, ref,
                           curl_url_strerror(uc));
-    else
+    } else {
         *out = buf_detach(&res, NULL);
+        if (cache)
+            cache_put(cache, *out);
+    }
 done:
     buf_release(&clean);
     buf_release(&abs);
@@ -608,27 +628,32 @@ int url_canon(const char *base, const char *ref, char **out,
     if (base) {
         struct cdb_err base_err = { 0 };
 
-        rc = canon(NULL, NULL, base, &base_c, &base_err);
+        rc = canon(NULL, NULL, base, NULL, &base_c, &base_err);
         if (rc != CDB_OK)
             return cdb_fail(err, rc, "cannot resolve '%s' against '%s': %s",
                             ref, base, base_err.msg);
     }
-    rc = canon(base_c, base, ref, out, err);
+    rc = canon(base_c, base, ref, NULL, out, err);
     free(base_c);
     return rc;
 }
 
+/* One remembered resolution: the key (see dedot()), and what curl made of
+ * it, which is most often the key itself and then not stored twice. */
 struct url_cache_slot {
     uint64_t hash;
-    char *key; /* the base prefix, '\1', the ref up to its '#' */
+    char *mem; /* the key, '\0', and the URL unless it is the key */
     size_t key_len;
-    char *url; /* what canon() gave */
+    bool same; /* the URL is the key */
 };
 
 struct url_cache {
     struct url_cache_slot *slots;
     size_t mask;
     unsigned long long hits, lookups;
+    char *key; /* the key of the last miss, for cache_put(); malloc'd */
+    size_t key_len, key_cap;
+    uint64_t key_hash;
 };
 
 struct url_cache *url_cache_new(size_t slots)
@@ -647,11 +672,10 @@ void url_cache_free(struct url_cache *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i <= c->mask; i++) {
-        free(c->slots[i].key);
-        free(c->slots[i].url);
-    }
+    for (size_t i = 0; i <= c->mask; i++)
+        free(c->slots[i].mem);
     free(c->slots);
+    free(c->key);
     free(c);
 }
 
@@ -662,87 +686,104 @@ void url_cache_stats(const struct url_cache *c, unsigned long long *hits,
     *lookups = c ? c->lookups : 0;
 }
 
-/* How much of the canonical base the resolution of ref depends on, read
- * off canon(): an absolute http(s) ref none of it; a ref starting with a
- * slash (or a backslash, read as one) only the scheme and authority; a
- * relative path without a scheme the base up to its last '/' before the
- * query; anything else (a query, a fragment, another scheme, leading
- * blanks) all of it. */
-static size_t base_part(const char *base, const char *ref)
+/* Write to out (room for len + 1 bytes) the absolute URL abs[0..len), as
+ * canon() hands it to curl, with the "." and ".." segments of its path
+ * removed as RFC 3986 (5.2.4) and the WHATWG URL standard remove them, and
+ * as curl does first when it parses abs. Returns the length written. So
+ * "../d3/p.html" resolved from any directory has one key, and equal keys
+ * give equal URLs. Only literal dots count: canon() has already decoded
+ * %2E, and anything else a key keeps only makes more keys. */
+static size_t dedot(const char *abs, size_t len, char *out)
 {
-    const char *path = strchr(base, ':') + 3;
-    size_t query_at = strcspn(base, "?");
+    const char *path = abs + strcspn(abs, ":") + 3;
+    const char *end, *p;
+    size_t o;
 
-    path += strcspn(path, "/");
-    if (strncmp(ref, "http://", 7) == 0 || strncmp(ref, "https://", 8) == 0)
-        return 0;
-    if (ref[0] == '/' || ref[0] == '\\')
-        return (size_t)(path - base);
-    if (is_alpha((unsigned char)ref[0]) || is_digit((unsigned char)ref[0]) ||
-        ref[0] == '.' || ref[0] == '_' || ref[0] == '-' || ref[0] == '~' ||
-        ref[0] == '%') {
-        if (ref[strcspn(ref, ":/?#")] == ':')
-            return strlen(base); /* may be a scheme */
-        while (query_at > 0 && base[query_at - 1] != '/')
-            query_at--;
-        return query_at;
+    path += strcspn(path, "/?"); /* canonical bases and merged refs: '/' */
+    end = path + strcspn(path, "?");
+    if (*path != '/' || !strstr(abs, "/.") || strstr(abs, "/.") >= end) {
+        memcpy(out, abs, len + 1);
+        return len;
     }
-    return strlen(base);
+    o = (size_t)(path - abs);
+    memcpy(out, abs, o);
+    for (p = path; p < end;) { /* p is at the '/' before a segment */
+        const char *seg = p + 1;
+        const char *next = memchr(seg, '/', (size_t)(end - seg));
+        size_t n;
+        bool last = next == NULL;
+
+        if (last)
+            next = end;
+        n = (size_t)(next - seg);
+        if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+            while (o > (size_t)(path - abs) && out[--o] != '/')
+                ; /* drop the last segment written, if any */
+            if (last)
+                out[o++] = '/';
+        } else if (n == 1 && seg[0] == '.') {
+            if (last)
+                out[o++] = '/';
+        } else {
+            memcpy(out + o, p, n + 1);
+            o += n + 1;
+        }
+        p = next;
+    }
+    memcpy(out + o, end, len - (size_t)(end - abs) + 1);
+    return o + len - (size_t)(end - abs);
+}
+
+/* Is abs[0..len) in c? Then *out is a copy of what curl made of it. Else
+ * its key is kept for cache_put(). */
+static bool cache_find(struct url_cache *c, const char *abs, size_t len,
+                       char **out)
+{
+    struct url_cache_slot *s;
+
+    if (c->key_cap < len + 1) {
+        c->key_cap = len + 1 > 256 ? len + 1 : 256;
+        free(c->key);
+        c->key = xmalloc(c->key_cap);
+    }
+    c->key_len = dedot(abs, len, c->key);
+    c->key_hash = hash_murmur64a(c->key, c->key_len, 0);
+    s = &c->slots[c->key_hash & c->mask];
+    c->lookups++;
+    if (s->mem && s->hash == c->key_hash && s->key_len == c->key_len &&
+        memcmp(s->mem, c->key, c->key_len) == 0) {
+        c->hits++;
+        *out = xstrdup(s->same ? s->mem : s->mem + s->key_len + 1);
+        return true;
+    }
+    return false;
+}
+
+/* Remember url as what curl made of the key cache_find() just missed. */
+static void cache_put(struct url_cache *c, const char *url)
+{
+    struct url_cache_slot *s = &c->slots[c->key_hash & c->mask];
+    size_t n = strlen(url);
+
+    free(s->mem);
+    s->hash = c->key_hash;
+    s->key_len = c->key_len;
+    s->same = n == c->key_len && memcmp(url, c->key, n) == 0;
+    s->mem = xmalloc(c->key_len + 1 + (s->same ? 0 : n + 1));
+    memcpy(s->mem, c->key, c->key_len + 1);
+    if (!s->same)
+        memcpy(s->mem + c->key_len + 1, url, n + 1);
 }
 
 int url_canon_cached(struct url_cache *c, const char *base, const char *ref,
                      char **out, struct cdb_err *err)
 {
-    struct url_cache_slot *s;
-    size_t keep, ref_len, key_len;
-    uint64_t h;
-    char small[512], *key;
-    int rc;
-
     *out = NULL;
-    ref_len = strlen(ref);
-    if (ref_len > URL_MAX_REF)
+    if (strlen(ref) > URL_MAX_REF)
         return cdb_fail(err, CDB_ELIMIT,
                         "cannot resolve '%.64s...': longer than %d bytes", ref,
                         URL_MAX_REF);
-    if (!c)
-        return canon(base, base, ref, out, err);
-    keep = base_part(base, ref);
-    /* canon() reads no further than a '#', unless what precedes it is
-     * blank: then what follows decides whether that is trimmed. */
-    key_len = strcspn(ref, "#");
-    if (ref[key_len] == '\0' ||
-        (key_len > 0 && (unsigned char)ref[key_len - 1] > 0x20))
-        ref_len = key_len;
-    key_len = keep + 1 + ref_len;
-    key = key_len < sizeof small ? small : xmalloc(key_len + 1);
-    memcpy(key, base, keep);
-    key[keep] = '\1';
-    memcpy(key + keep + 1, ref, ref_len);
-    key[key_len] = '\0';
-    h = hash_fnv1a(key, key_len);
-    s = &c->slots[h & c->mask];
-    c->lookups++;
-    if (s->key && s->hash == h && s->key_len == key_len &&
-        memcmp(s->key, key, key_len) == 0) {
-        c->hits++;
-        if (key != small)
-            free(key);
-        *out = xstrdup(s->url);
-        return CDB_OK;
-    }
-    rc = canon(base, base, ref, out, err);
-    if (rc == CDB_OK) {
-        free(s->key);
-        free(s->url);
-        s->hash = h;
-        s->key = key == small ? xstrndup(small, key_len) : key;
-        s->key_len = key_len;
-        s->url = xstrdup(*out);
-    } else if (key != small) {
-        free(key);
-    }
-    return rc;
+    return canon(base, base, ref, c, out, err);
 }
 
 /* In canonical form the userinfo and host percent-encode '/', '?' and '#'

@@ -50,10 +50,11 @@ void url_cache_stats(const struct url_cache *c, unsigned long long *hits,
                      unsigned long long *lookups);
 
 /* url_canon(base, ref, out, err) for a base that is already canonical (a
- * url_canon() result), which is therefore not canonicalised again; answered
- * from c when c (may be NULL) has resolved the same reference against a base
- * that agrees with base in every part the result depends on. Failures are
- * not cached. */
+ * url_canon() result), which is therefore not canonicalised again. With c
+ * (may be NULL), curl's part is looked up there first: the absolute URL
+ * that base and ref make, with its "." and ".." segments removed, so that
+ * the same target spelt from different directories is one entry. Failures
+ * are not cached. */
 int url_canon_cached(struct url_cache *c, const char *base, const char *ref,
                      char **out, struct cdb_err *err);
 

@@ -520,6 +520,48 @@ static void test_url_cache(void **state)
     }
     url_cache_stats(caches[1], &hits, &lookups);
     assert_true(lookups > 0 && hits * 2 >= lookups); /* the second pass hits */
+    /* Dot segments are resolved in the key: "../d3/p.html" from /d1/ and
+     * from /d2/x/../ (and spelt with %2E) is one entry, and every path with
+     * dots agrees with url_canon() through the cache. */
+    {
+        static const char *const dotted[][2] = {
+            { "http://a.example/d1/", "../d3/p.html" },
+            { "http://a.example/d2/x/", "../../d3/p.html" },
+            { "http://a.example/d2/", "./.././d3/./p.html" },
+            { "http://a.example/d2/", "%2E%2e/d3/p.html" },
+            { "http://a.example/", "../../../d3/p.html" },
+            { "http://a.example/d1/", "/d3/x/../p.html" },
+            { "http://a.example/d1/", "/d3/p.html/.." },
+            { "http://a.example/d1/", "/d3/p.html/." },
+            { "http://a.example/d1/", "/d3//../p.html" },
+            { "http://a.example/d1/", "/d3/.../p.html" },
+            { "http://a.example/d1/", "/d3/..x/p.html" },
+            { "http://a.example/d1/", "/d3/p.html?a/../b" },
+            { "http://a.example/d1/", "d3/..?q" },
+            { "http://a.example/d1/", "." },
+            { "http://a.example/d1/", ".." },
+        };
+        struct url_cache *c = url_cache_new(4096);
+
+        for (size_t i = 0; i < sizeof dotted / sizeof dotted[0]; i++) {
+            struct cdb_err e1 = { 0 }, e2 = { 0 };
+            char *want = NULL, *got = NULL;
+
+            assert_int_equal(url_canon(dotted[i][0], dotted[i][1], &want, &e1),
+                             CDB_OK);
+            assert_int_equal(
+                url_canon_cached(c, dotted[i][0], dotted[i][1], &got, &e2),
+                CDB_OK);
+            assert_string_equal(got, want);
+            if (i < 5)
+                assert_string_equal(got, "http://a.example/d3/p.html");
+            free(want);
+            free(got);
+        }
+        url_cache_stats(c, &hits, &lookups);
+        assert_true(hits >= 4); /* the first five share one entry */
+        url_cache_free(c);
+    }
     url_cache_free(caches[0]);
     url_cache_free(caches[1]);
     url_cache_free(NULL);
