@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import statistics
@@ -146,7 +147,9 @@ def crawlers(have):
 
 def timed(argv, out, limit=3600, stop_after=None):
     """Run argv under /usr/bin/time: (wall s, CPU s, peak RSS KB, stdout).
-    stop_after: send SIGINT after that many seconds (a rate, not a crawl)."""
+    stop_after: send SIGTERM after that many seconds (a rate, not a crawl).
+    Not SIGINT: a shell starting the bench in the background has its
+    children ignore SIGINT, and wget then ran the whole site."""
     tfile = os.path.join(out, ".time")
     cmd = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", tfile] + argv
     try:
@@ -158,7 +161,7 @@ def timed(argv, out, limit=3600, stop_after=None):
             except subprocess.TimeoutExpired:
                 for c in subprocess.run(["pgrep", "-P", str(p.pid)], stdout=subprocess.PIPE,
                                         text=True).stdout.split():
-                    os.kill(int(c), 2)
+                    os.kill(int(c), signal.SIGTERM)
                 p.wait()
             p.stdout = ""
         else:
@@ -212,7 +215,7 @@ def run_size(n, runs, tmp, only, have):
                 continue
             med = lambda i: statistics.median(x[i] for x in res)
             rows.append(dict(name=name, keeps=keeps, wall=med(0), cpu=med(1), rss=med(2),
-                             pages=int(med(3)), size=med(4)))
+                             pages=int(med(3)), size=med(4), walls=[x[0] for x in res]))
         ceiling = None
         if have("wrk"):
             p = subprocess.run(["wrk", "-t2", "-c8", "-d3s", url + "d0/p1.html"],
@@ -244,6 +247,9 @@ def print_table(n, rows, ceiling):
             1000 * r["cpu"] / max(r["pages"], 1), r["rss"] / 1024, r["size"] / 1e6, ratio))
     if ceiling:
         print("| wrk -t2 -c8 (loopback ceiling) | - | - | - | %.0f req/s | - | - | - | - |" % ceiling)
+    print("\nWall seconds of each run, in the order run (round-robin): " + "; ".join(
+        "%s %s" % (r["name"], " ".join("%.2f" % w for w in r["walls"]))
+        for r in rows if not r.get("skipped")) + ".")
     pages = {r["name"]: r["pages"] for r in rows if not r.get("skipped")}
     if len(set(pages.values())) > 1:
         print("\nPage counts differ: %s. crawldb and wget2 count HTTP 200 responses (pages and the "
