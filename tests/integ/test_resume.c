@@ -499,7 +499,7 @@ static void crawl_killed(struct env *e, const struct crawl_opts *o,
     memset(seen, 0, sizeof *seen);
     snprintf(wal, sizeof wal, "%s-wal", e->db);
     snprintf(journal, sizeof journal, "%s-journal", e->db);
-    pid = fork();
+    pid = env_fork(e);
     assert_true(pid >= 0);
     if (pid == 0) { /* the child: no cmocka, no cleanup, no atexit */
         struct cdb_err err = { 0 };

@@ -841,8 +841,7 @@ static void test_safety_disk_full(void **state)
     snprintf(dir, sizeof dir, "/tmp/crawldb-tmpfs-XXXXXX");
     assert_non_null(mkdtemp(dir));
     snprintf(copy, sizeof copy, "%s/disk.db", e.dir);
-    fflush(NULL);
-    pid = fork();
+    pid = env_fork(&e);
     assert_true(pid >= 0);
     if (pid == 0)
         _exit(disk_full_child(dir, copy, seed));
