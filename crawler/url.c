@@ -696,12 +696,13 @@ void url_cache_stats(const struct url_cache *c, unsigned long long *hits,
 static size_t dedot(const char *abs, size_t len, char *out)
 {
     const char *path = abs + strcspn(abs, ":") + 3;
-    const char *end, *p;
+    const char *end, *dot, *p;
     size_t o;
 
     path += strcspn(path, "/?"); /* canonical bases and merged refs: '/' */
     end = path + strcspn(path, "?");
-    if (*path != '/' || !strstr(abs, "/.") || strstr(abs, "/.") >= end) {
+    dot = strstr(path, "/.");
+    if (*path != '/' || !dot || dot >= end) {
         memcpy(out, abs, len + 1);
         return len;
     }
