@@ -203,7 +203,7 @@ static void sink_add(struct sink *s, const char *p, size_t n)
         size_t i = 0;
 
         while (i < n) {
-            size_t stop = n - i < 8 ? n : i + 8;
+            size_t stop;
 
             /* Eight bytes at a time while they need no folding: no control
              * byte, no two spaces in a row, none at their end (it may start
@@ -225,8 +225,9 @@ static void sink_add(struct sink *s, const char *p, size_t n)
                 memcpy(out + k, p + i, 8);
                 k += 8;
                 i += 8;
-                stop = n - i < 8 ? n : i + 8;
             }
+            /* Then up to eight bytes one by one: one that needs folding. */
+            stop = n - i < 8 ? n : i + 8;
             for (; i < stop; i++) {
                 unsigned char c = (unsigned char)p[i];
 
