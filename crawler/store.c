@@ -33,10 +33,10 @@
 #define CHECKPOINT_RESTART_BYTES ((int64_t)64 << 20)
 /* Text for the full-text index held until the batch commits (or this much
  * is held). FTS5 writes its pending terms out as a new segment at every
- * statement savepoint, and nearly every statement of a crawl opens one
- * (foreign keys, upserts): indexed page by page, each page became a
- * segment of its own for FTS5 to merge again, about 5 % of the crawl
- * thread's time at 10,000 pages. */
+ * statement savepoint, and until schema 4 every link insert opened one:
+ * indexed page by page, each page became a segment of its own for FTS5 to
+ * merge again, about 5 % of the crawl thread's time at 10,000 pages. The
+ * rows still go in together, after the batch's other writes. */
 #define FTS_PENDING_MAX ((size_t)2 << 20)
 
 /* Background checkpoints during a crawl: a second connection on a thread
@@ -138,17 +138,22 @@ static const char SQL_FETCH_ADD[] =
     " seen_crawl_id = excluded.seen_crawl_id, gone_crawl_id = NULL"            \
     " WHERE seen_crawl_id IS NOT excluded.seen_crawl_id"                       \
     " OR gone_crawl_id IS NOT NULL"
+/* OR IGNORE, with the deferred foreign keys of schema 4, leaves these
+ * statements nothing to abort on part-way, so SQLite opens no statement
+ * journal for them (see schema/004-deferred-links.sql). It would skip a
+ * row with a NULL or a nofollow other than 0 or 1, which the store never
+ * binds; a missing page still fails, at commit. */
 static const char SQL_LINK_ADD[] =
-    "INSERT INTO links(from_page_id, to_page_id, kind, anchor, nofollow,"
-    " seen_crawl_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)" SQL_LINK_UPSERT;
+    "INSERT OR IGNORE INTO links(from_page_id, to_page_id, kind, anchor,"
+    " nofollow, seen_crawl_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)" SQL_LINK_UPSERT;
 /* The same for 16 and for 4 links of one page at once: ?1 is the page, ?2
  * the run, then to_page_id, kind, anchor, nofollow per link. A page's ~30
- * links in a few statements instead of ~30: each statement opens and
- * closes a savepoint and sets up its foreign-key checks, which made a
- * one-row insert cost 1.7 times what a row of a 16-row insert costs. */
+ * links in a few statements instead of ~30: each statement sets up its
+ * foreign-key checks and upsert, which made a one-row insert cost 1.7
+ * times what a row of a 16-row insert costs. */
 #define SQL_LINKS_INSERT                                                       \
-    "INSERT INTO links(from_page_id, to_page_id, kind, anchor, nofollow,"      \
-    " seen_crawl_id) VALUES"
+    "INSERT OR IGNORE INTO links(from_page_id, to_page_id, kind, anchor,"      \
+    " nofollow, seen_crawl_id) VALUES"
 static const char SQL_LINKS_ADD_4[] =
     SQL_LINKS_INSERT " (?1, ?3, ?4, ?5, ?6, ?2)"
                      " ,(?1, ?7, ?8, ?9, ?10, ?2)"
@@ -278,7 +283,8 @@ static int pragma_int(struct store *st, const char *sql, int *out,
 static int migrate(struct store *st, struct cdb_err *err)
 {
     static const char *const steps[] = { schema_001_init, schema_002_politeness,
-                                         schema_003_lean_links };
+                                         schema_003_lean_links,
+                                         schema_004_deferred_links };
     int version = 0, app = 0, rc;
     char sql[128];
 
@@ -1444,9 +1450,11 @@ int store_lock_crawl(struct store *st, struct cdb_err *err)
                             : "cannot lock '%s' for a crawl",
                         st->path);
     }
-    /* A multi-row insert (store_links_add()) keeps a statement journal of
-     * the pages it changes, some 100-200 KiB; past 64 KiB SQLite writes it
-     * to a temporary file unless temporary storage is memory. */
+    /* A statement that changes several rows and may fail part-way keeps a
+     * statement journal of the pages it changes; past 64 KiB SQLite writes
+     * it to a temporary file unless temporary storage is memory. The link
+     * inserts, which kept 100-200 KiB, need none since schema 4; others
+     * (store_host_fail_queued()'s update, for one) still may. */
     if (sqlite3_exec(st->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL) !=
         SQLITE_OK)
         return db_fail(st, err, "set up");

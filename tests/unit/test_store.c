@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "cdb.h"
+#include "schema.h"
 #include "store.h"
 
 #define CDB_STR_(x) #x
@@ -260,6 +261,98 @@ static void test_store_reopen_keeps_data(void **state)
     free(seeds);
     assert_int_equal(db_int(e, "SELECT count(*) FROM crawls"), 1);
     assert_int_equal(db_int(e, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+}
+
+/* A file of schema version 3 (with links_to and the views, as a finished
+ * crawl leaves it) opens as version 4: its links keep their ids and columns,
+ * their foreign keys are now deferred, and the views and links_to are
+ * back. A link to a missing page then fails at commit, not at insert. */
+static void test_store_migrates_v3(void **state)
+{
+    struct env *e = *state;
+    struct cdb_err err = { 0 };
+    struct store *st = NULL;
+    char path[128];
+    sqlite3_stmt *q = NULL;
+    sqlite3 *db;
+
+    snprintf(path, sizeof path, "%s/v3.db", e->dir);
+    db = raw_open(path);
+    assert_int_equal(
+        sqlite3_exec(db, "PRAGMA page_size=16384", NULL, NULL, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, schema_001_init, NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, schema_002_politeness, NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, schema_003_lean_links, NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, schema_views, NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(
+            db,
+            "PRAGMA application_id = 1668441186; PRAGMA user_version = 3;"
+            "INSERT INTO crawls(id, started_at, seeds, options)"
+            " VALUES (1, '2026-01-01', 'http://a.example/', '{}');"
+            "INSERT INTO hosts(id, scheme, name, port)"
+            " VALUES (1, 'http', 'a.example', 80);"
+            "INSERT INTO pages(id, url, host_id, depth, found_crawl_id,"
+            " found_at) VALUES (1, 'http://a.example/', 1, 0, 1, 'x'),"
+            " (2, 'http://a.example/b', 1, 1, 1, 'x');"
+            "INSERT INTO links(id, from_page_id, to_page_id, kind, anchor,"
+            " nofollow, seen_crawl_id, gone_crawl_id)"
+            " VALUES (7, 1, 2, 'a', 'bee', 1, 1, NULL),"
+            " (9, 2, 1, 'img', NULL, 0, 1, 1);",
+            NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+
+    assert_int_equal(store_open(path, &st, &err), CDB_OK);
+    store_close(st);
+    db = raw_open(path);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM links"), 2);
+    assert_int_equal(
+        raw_int(db, "SELECT count(*) FROM links WHERE id = 7 AND"
+                    " from_page_id = 1 AND to_page_id = 2 AND kind = 'a' AND"
+                    " anchor = 'bee' AND nofollow = 1 AND seen_crawl_id = 1"
+                    " AND gone_crawl_id IS NULL"),
+        1);
+    assert_int_equal(
+        raw_int(db, "SELECT count(*) FROM links WHERE id = 9 AND"
+                    " kind = 'img' AND anchor IS NULL AND gone_crawl_id = 1"),
+        1);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM v_links"), 2);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE"
+                                 " name IN ('links_to', 'v_links', 'links')"),
+                     3);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE"
+                                 " name = 'links_v4'"),
+                     0);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM"
+                                 " pragma_foreign_key_list('links')"),
+                     4);
+    /* Deferred: the bad row goes in, and the commit refuses it. */
+    assert_int_equal(sqlite3_exec(db,
+                                  "PRAGMA foreign_keys = ON; BEGIN;"
+                                  "INSERT INTO links(from_page_id,"
+                                  " to_page_id, kind) VALUES (1, 99, 'a')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
+                     SQLITE_CONSTRAINT);
+    assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM links"), 2);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &q, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_integrity_check"
+                                 " WHERE integrity_check = 'ok'"),
+                     1);
+    sqlite3_close(db);
 }
 
 /* A SQLite file of another program is refused, named in the message, and
@@ -1001,7 +1094,8 @@ static void test_store_batches(void **state)
 }
 
 /* Foreign keys are enforced: rows pointing at missing pages, hosts or
- * documents fail with CDB_EDB and a message, and add nothing. */
+ * documents fail with CDB_EDB and a message, and add nothing; a link's at
+ * the end of its statement, or of its batch. */
 static void test_store_foreign_keys(void **state)
 {
     struct env *e = *state;
@@ -1032,6 +1126,22 @@ static void test_store_foreign_keys(void **state)
     /* The statements recover: a good row goes in afterwards. */
     f.redirect_page_id = 0;
     assert_int_equal(store_fetch_add(e->st, &f, &id, &err), CDB_OK);
+    /* In a batch, a link's keys are checked at commit (schema 4): the
+     * commit fails, names the file, and keeps nothing of the batch. */
+    memset(&err, 0, sizeof err);
+    assert_int_equal(store_begin(e->st, &err), CDB_OK);
+    assert_int_equal(store_link_add(e->st, page, page, "a", NULL, false, &err),
+                     CDB_OK);
+    assert_int_equal(store_link_add(e->st, page, 999, "a", NULL, false, &err),
+                     CDB_OK);
+    assert_int_equal(store_commit(e->st, &err), CDB_EDB);
+    assert_non_null(strstr(err.msg, "FOREIGN KEY"));
+    assert_non_null(strstr(err.msg, e->path));
+    assert_false(store_in_batch(e->st));
+    assert_int_equal(db_int(e, "SELECT count(*) FROM links"), 0);
+    assert_int_equal(store_link_add(e->st, page, page, "a", NULL, false, &err),
+                     CDB_OK);
+    assert_int_equal(db_int(e, "SELECT count(*) FROM links"), 1);
 }
 
 /* A mix of every write in one committed batch leaves integrity_check ok
@@ -1245,6 +1355,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_open_schema, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_reopen_keeps_data, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_migrates_v3, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_refuses_foreign, setup,
                                         teardown),
