@@ -468,6 +468,7 @@ struct link_ctx {
     int64_t links;
     const struct extract_page *page; /* its nofollow is known before links */
     bool header_nofollow;            /* X-Robots-Tag said nofollow */
+    bool self;                       /* a link leads to the page itself */
 };
 
 static int on_link(void *ctx, const char *kind, const char *url,
@@ -487,6 +488,7 @@ static int on_link(void *ctx, const char *kind, const char *url,
     rc = page_found_at(c, url, lc->depth + 1, 0, skip, &to);
     if (rc != CDB_OK)
         return rc;
+    lc->self |= to == lc->from_id;
     /* Added together by store_links_add(); the strings are the job's. */
     if ((size_t)lc->links == c->links_cap) {
         c->links_cap = c->links_cap ? 2 * c->links_cap : 256;
@@ -657,7 +659,7 @@ static int page_done(struct crawl *c, struct slot *s,
     char reason[300];
     const char *why = NULL;
     int rc = CDB_OK;
-    struct link_ctx lc = { c, s->l.id, s->l.depth, 0, NULL, false };
+    struct link_ctx lc = { c, s->l.id, s->l.depth, 0, NULL, false, false };
     struct host *h = s->host;
 
     *keep = false;
@@ -731,10 +733,21 @@ static int page_done(struct crawl *c, struct slot *s,
             f.noindex |= page->noindex;
             f.nofollow |= page->nofollow;
             f.links_refused = (int64_t)page->refused;
-            rc = worker_job_links(job, on_link, &lc);
-            if (rc == CDB_OK)
-                rc = store_links_add(c->st, s->l.id, c->links, (size_t)lc.links,
-                                     c->err);
+            if (job->same_as) { /* checked by same_links() */
+                rc = store_links_copy(c->st, s->l.id, job->same_as, &lc.links,
+                                      c->err);
+                c->prog.same_body++;
+            } else {
+                rc = worker_job_links(job, on_link, &lc);
+                if (rc == CDB_OK)
+                    rc = store_links_add(c->st, s->l.id, c->links,
+                                         (size_t)lc.links, c->err);
+                /* A page whose links do not depend on its query string
+                 * lends them to a later page of the same body. */
+                if (rc == CDB_OK && !lc.self && !lc.header_nofollow &&
+                    !c->o->recrawl)
+                    worker_remember(c->worker, job, s->l.id);
+            }
         } else {
             log_debug("cannot extract links of '%s': %s", r->url, job->err.msg);
         }
@@ -950,6 +963,35 @@ static int on_done(void *ctx, const struct fetch_result *r)
     return page_finish(c, r->ctx, r, NULL);
 }
 
+/* May the page of job j, which the worker did not parse because its body
+ * hashed like that of page j->same_as, be given that page's links? When
+ * that page did get this very body (the full hash is checked), and its URL
+ * differs from this one at most in the query string: references resolve
+ * alike from both, but for those that lead to the page itself ("#top"),
+ * and a page with one of those is not lent (see page_done()). Nor is one
+ * whose response said nofollow, and this one must not say it either. In
+ * a recrawl, links are compared with the last run's instead. */
+static bool same_links(struct crawl *c, const struct fetch_result *r,
+                       const struct worker_job *j)
+{
+    struct cdb_err qerr = { 0 };
+    char *url = NULL;
+    bool ok = false;
+
+    if (c->o->recrawl || has_directive(r->x_robots_tag, "nofollow"))
+        return false;
+    /* On an error, the page is parsed: the next write reports it. */
+    if (store_page_url_with_doc(c->st, j->same_as, j->sha256, &url, &qerr) ==
+            CDB_OK &&
+        url) {
+        size_t n = strcspn(url, "?#");
+
+        ok = n == strcspn(j->url, "?#") && memcmp(url, j->url, n) == 0;
+    }
+    free(url);
+    return ok;
+}
+
 /* Record the pages the parse worker is done with. */
 static int take_parsed(struct crawl *c)
 {
@@ -959,6 +1001,12 @@ static int take_parsed(struct crawl *c)
     while (rc == CDB_OK && (j = worker_take(c->worker)) != NULL) {
         const struct fetch_result *r = j->ctx;
 
+        if (j->same_as && !same_links(c, r, j)) {
+            worker_job_release(j);
+            j->parse = true; /* back to the worker, to be parsed */
+            worker_submit(c->worker, j);
+            continue;
+        }
         rc = page_finish(c, r->ctx, r, j);
         fetcher_release(c->fetcher, r);
         worker_job_release(j);

@@ -72,6 +72,9 @@ struct crawl_progress {
     int64_t skipped; /* pages skipped by this run */
     int64_t queued;  /* pages queued by this run */
     int64_t bytes;   /* body bytes received */
+    /* HTML pages not parsed: a page of this run had the same body at a URL
+     * that differs only in its query, and lent them its links */
+    int64_t same_body;
     size_t in_flight;
     int64_t elapsed_ms;
     bool interrupted;

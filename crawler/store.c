@@ -80,6 +80,7 @@ struct store {
     sqlite3_stmt *count_fetched;
     sqlite3_stmt *validators, *requeue, *host_fail, *count_range;
     sqlite3_stmt *count_host, *links_gone, *links_seen;
+    sqlite3_stmt *links_copy, *page_doc_url;
     struct checkpointer *ckpt; /* while a crawl holds the file */
     bool links_to_missing; /* the links_to index is to be built at crawl end */
     /* store_doc_text() rows not yet inserted: per row the document id
@@ -146,6 +147,16 @@ static const char SQL_FETCH_ADD[] =
 static const char SQL_LINK_ADD[] =
     "INSERT OR IGNORE INTO links(from_page_id, to_page_id, kind, anchor,"
     " nofollow, seen_crawl_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)" SQL_LINK_UPSERT;
+static const char SQL_LINKS_COPY[] =
+    "INSERT OR IGNORE INTO links(from_page_id, to_page_id, kind, anchor,"
+    " nofollow, seen_crawl_id)"
+    " SELECT ?1, to_page_id, kind, anchor, nofollow, ?3 FROM links"
+    " WHERE from_page_id = ?2 AND gone_crawl_id IS NULL ORDER BY "
+    "id" SQL_LINK_UPSERT;
+static const char SQL_PAGE_DOC_URL[] =
+    "SELECT p.url FROM pages p, fetches f, documents d"
+    " WHERE p.id = ?1 AND f.page_id = p.id AND d.id = f.document_id"
+    " AND d.sha256 = ?2 LIMIT 1";
 /* The same for 16 and for 4 links of one page at once: ?1 is the page, ?2
  * the run, then to_page_id, kind, anchor, nofollow per link. A page's ~30
  * links in a few statements instead of ~30: each statement sets up its
@@ -374,6 +385,8 @@ static size_t stmt_defs(struct store *st, struct stmt_def *out)
         { SQL_COUNT_HOST, &st->count_host },
         { SQL_LINKS_GONE, &st->links_gone },
         { SQL_LINKS_SEEN, &st->links_seen },
+        { SQL_LINKS_COPY, &st->links_copy },
+        { SQL_PAGE_DOC_URL, &st->page_doc_url },
     };
 
     memcpy(out, all, sizeof all);
@@ -1039,6 +1052,39 @@ static char *column_dup(sqlite3_stmt *q, int i)
     const unsigned char *t = sqlite3_column_text(q, i);
 
     return t ? xstrdup((const char *)t) : NULL;
+}
+
+int store_page_url_with_doc(struct store *st, int64_t page_id,
+                            const char *sha256, char **url, struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->page_doc_url;
+    int s, rc = CDB_OK;
+
+    *url = NULL;
+    sqlite3_bind_int64(q, 1, page_id);
+    sqlite3_bind_text(q, 2, sha256, -1, SQLITE_STATIC);
+    s = sqlite3_step(q);
+    if (s == SQLITE_ROW)
+        *url = column_dup(q, 0);
+    else if (s != SQLITE_DONE)
+        rc = db_fail(st, err, "look up a page's document");
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return rc;
+}
+
+int store_links_copy(struct store *st, int64_t from_page_id,
+                     int64_t src_page_id, int64_t *n, struct cdb_err *err)
+{
+    sqlite3_stmt *q = st->links_copy;
+    int rc;
+
+    sqlite3_bind_int64(q, 1, from_page_id);
+    sqlite3_bind_int64(q, 2, src_page_id);
+    sqlite3_bind_int64(q, 3, st->crawl_id);
+    rc = step_done(st, q, "copy the links of a page", err);
+    *n = rc == CDB_OK ? sqlite3_changes64(st->db) : 0;
+    return rc;
 }
 
 int store_page_validators(struct store *st, int64_t page_id, char **etag,

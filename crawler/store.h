@@ -185,6 +185,17 @@ int store_count_url_range(struct store *st, const char *lo, const char *hi,
 /* Pages of a host that are not skipped. */
 int store_count_host_pages(struct store *st, int64_t host_id, int64_t *n,
                            struct cdb_err *err);
+/* The URL of page_id (malloc'd) into *url if one of its fetches got the
+ * document of this hex SHA-256, else NULL. */
+int store_page_url_with_doc(struct store *st, int64_t page_id,
+                            const char *sha256, char **url,
+                            struct cdb_err *err);
+/* Give from_page_id the links of src_page_id that are not gone, with their
+ * kinds, anchors and rel=nofollow, seen by this run: what store_links_add()
+ * adds for a page of the same HTML at a URL that resolves its references
+ * alike. *n is the number of links. */
+int store_links_copy(struct store *st, int64_t from_page_id,
+                     int64_t src_page_id, int64_t *n, struct cdb_err *err);
 /* The links of a page that this run did not see again are gone in it; a
  * page confirmed unchanged (304) keeps all its links: seen again. */
 int store_links_gone(struct store *st, int64_t from_page_id,

@@ -4,6 +4,7 @@
 #include "worker.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,15 @@
 
 struct job_list {
     struct worker_job *head, *tail;
+};
+
+/* A page whose links are stored, by the first 64 bits of its body's hash
+ * (never 0 here: see same_key()). */
+struct same_body {
+    uint64_t key;
+    int64_t page_id;
+    size_t refused;
+    bool noindex, nofollow;
 };
 
 struct worker {
@@ -23,6 +33,7 @@ struct worker {
     size_t pending; /* submitted and not taken: the crawl thread's only */
     size_t max_text;
     struct url_cache *cache; /* the worker thread's only */
+    struct same_body *same;  /* WORKER_SAME_SLOTS, under lock */
     void (*wake)(void *);
     void *wake_ctx;
 };
@@ -78,10 +89,47 @@ static int collect(void *ctx, const char *kind, const char *url,
     return CDB_OK;
 }
 
+/* The first 64 bits of a hex SHA-256, 0 made 1. */
+static uint64_t same_key(const char *hex)
+{
+    uint64_t k = 0;
+
+    for (int i = 0; i < 16; i++) {
+        char c = hex[i];
+
+        k = k << 4 | (uint64_t)(c <= '9' ? c - '0' : c - 'a' + 10);
+    }
+    return k ? k : 1;
+}
+
+static struct same_body *same_slot(struct worker *w, uint64_t key)
+{
+    return &w->same[key & (WORKER_SAME_SLOTS - 1)];
+}
+
+/* Query-string duplicates and the like: the same bytes at another URL.
+ * Parsing them again was half the parse work on the benchmark site. */
+static bool same_as_known(struct worker *w, struct worker_job *j)
+{
+    uint64_t key = same_key(j->sha256);
+    struct same_body *b;
+
+    pthread_mutex_lock(&w->lock);
+    b = same_slot(w, key);
+    if (b->key == key) {
+        j->same_as = b->page_id;
+        j->page.refused = b->refused;
+        j->page.noindex = b->noindex;
+        j->page.nofollow = b->nofollow;
+    }
+    pthread_mutex_unlock(&w->lock);
+    return j->same_as != 0;
+}
+
 static void run_job(struct worker *w, struct worker_job *j)
 {
     sha256_hex(j->body ? j->body : "", j->len, j->sha256);
-    if (j->html)
+    if (j->html && (j->parse || !same_as_known(w, j)))
         j->rc = extract_html(j->body, j->len, j->url, j->charset, w->max_text,
                              w->cache, collect, j, &j->page, &j->err);
 }
@@ -125,6 +173,7 @@ int worker_new(size_t max_text, size_t cache_slots, void (*wake)(void *),
     *out = NULL;
     w->max_text = max_text;
     w->cache = url_cache_new(cache_slots);
+    w->same = xcalloc(WORKER_SAME_SLOTS, sizeof *w->same);
     w->wake = wake;
     w->wake_ctx = wake_ctx;
     pthread_mutex_init(&w->lock, NULL);
@@ -134,6 +183,7 @@ int worker_new(size_t max_text, size_t cache_slots, void (*wake)(void *),
         pthread_cond_destroy(&w->work);
         pthread_mutex_destroy(&w->lock);
         url_cache_free(w->cache);
+        free(w->same);
         free(w);
         return cdb_fail(err, CDB_ENOMEM, "cannot start the parse thread: %s",
                         strerror(e));
@@ -145,6 +195,7 @@ int worker_new(size_t max_text, size_t cache_slots, void (*wake)(void *),
 void worker_submit(struct worker *w, struct worker_job *j)
 {
     j->sha256[0] = '\0';
+    j->same_as = 0;
     j->rc = CDB_OK;
     memset(&j->err, 0, sizeof j->err);
     memset(&j->page, 0, sizeof j->page);
@@ -199,6 +250,22 @@ int worker_job_links(const struct worker_job *j,
     return rc;
 }
 
+void worker_remember(struct worker *w, const struct worker_job *j,
+                     int64_t page_id)
+{
+    uint64_t key = same_key(j->sha256);
+    struct same_body *b;
+
+    pthread_mutex_lock(&w->lock);
+    b = same_slot(w, key);
+    b->key = key;
+    b->page_id = page_id;
+    b->refused = j->page.refused;
+    b->noindex = j->page.noindex;
+    b->nofollow = j->page.nofollow;
+    pthread_mutex_unlock(&w->lock);
+}
+
 void worker_job_release(struct worker_job *j)
 {
     extract_page_release(&j->page);
@@ -223,5 +290,6 @@ void worker_free(struct worker *w)
     pthread_cond_destroy(&w->work);
     pthread_mutex_destroy(&w->lock);
     url_cache_free(w->cache);
+    free(w->same);
     free(w);
 }

@@ -1,7 +1,8 @@
 /* The parse worker: one thread that hashes fetched bodies and runs
  * extract_html() on HTML pages, off the event loop. The crawl thread keeps
  * every database write; the worker touches no database, no network and no
- * crawl state, only the jobs handed to it and its own link cache.
+ * crawl state, only the jobs handed to it, its own link cache, and the
+ * hashes of bodies whose links the crawl stored (worker_remember()).
  *
  * Measured on the benchmark site (2 cores): parsing was about 30 % of the
  * crawl thread's time, and that thread was the bottleneck while the second
@@ -11,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "cdb.h"
@@ -32,9 +34,16 @@ struct worker_job {
     const char *url;     /* the page's URL, base for its links */
     const char *charset; /* Content-Type charset, or NULL */
     bool html;           /* extract links, title and text; else only hash */
+    bool parse;          /* parse even when same_as could be set */
     /* out */
     char sha256[65]; /* hex SHA-256 of the body */
-    int rc;          /* of extract_html(); err says why when not CDB_OK */
+    /* Not 0: worker_remember() was told of a page of this id whose body
+     * hashed alike, so the job was not parsed: page has only that page's
+     * noindex, nofollow and refused, and links is empty. A hint, from 64
+     * bits of the hash: the caller checks it (or submits again with parse
+     * set). 0: parsed (or not HTML). */
+    int64_t same_as;
+    int rc; /* of extract_html(); err says why when not CDB_OK */
     struct cdb_err err;
     struct extract_page page; /* as extract_html() leaves it */
     struct buf links;         /* packed; read with worker_job_links() */
@@ -62,6 +71,13 @@ int worker_job_links(const struct worker_job *j,
                                     const char *url, const char *anchor,
                                     bool rel_nofollow),
                      void *ctx);
+/* Tell the worker that page_id has the (parsed, HTML) job's body and that
+ * its links are stored: a later job whose body hashes alike gets same_as
+ * set instead of being parsed. WORKER_SAME_SLOTS pages are remembered, a
+ * newer one in place of an older one whose hash lands in its slot. */
+#define WORKER_SAME_SLOTS 65536
+void worker_remember(struct worker *w, const struct worker_job *j,
+                     int64_t page_id);
 /* Free the job's output; the job may be submitted again. */
 void worker_job_release(struct worker_job *j);
 /* Stop the thread (after the job it is on) and free it. Jobs not taken are

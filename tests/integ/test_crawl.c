@@ -843,6 +843,113 @@ static void test_crawl_same_bytes_once(void **state)
     env_stop(&e);
 }
 
+/* One body at several URLs (see same_links() in crawl.c). */
+#define SB_P                                                                   \
+    "<html><head><title>Pee</title>"                                           \
+    "<meta name=\"robots\" content=\"noindex\"></head><body>"                  \
+    "<a href=\"a.html\">a</a> <a href=\"/b.html\" rel=\"nofollow\">b</a>"      \
+    " <a href=\"?v=2\">two</a> <a href=\"a.html\">again</a>"                   \
+    " <a href=\"mailto:x@example.com\">mail</a></body></html>"
+#define SB_S "<a href=\"#top\">top</a> <a href=\"?v=3\">three</a>"
+#define SB_H "<a href=\"?v=4\">four</a> <a href=\"h2.html\">h2</a>"
+#define SB_X "<a href=\"y.html\">y</a>"
+static const struct fixture_route same_body_routes[] = {
+    { .path = "/",
+      .body = "<a href=\"/p.html\">p</a> <a href=\"/s.html\">s</a>"
+              " <a href=\"/h.html\">h</a> <a href=\"/d1/x.html\">x</a>"
+              " <a href=\"/k.html\">k</a>" },
+    { .path = "/p.html", .body = SB_P },
+    { .path = "/p.html?v=2", .body = SB_P },
+    { .path = "/s.html", .body = SB_S },
+    { .path = "/s.html?v=3", .body = SB_S },
+    { .path = "/h.html", .body = SB_H },
+    { .path = "/h.html?v=4",
+      .headers = "X-Robots-Tag: nofollow\n",
+      .body = SB_H },
+    { .path = "/d1/x.html", .body = SB_X },
+    { .path = "/k.html", .body = "<a href=\"/d2/x.html\">x2</a>" },
+    { .path = "/d2/x.html", .body = SB_X },
+    { .path = "/*", .body = "leaf" },
+};
+
+/* The links of page b (path) that page a (path) does not have, as
+ * "to kind anchor nofollow" lines; "" when none. */
+static char *links_missing(struct env *e, sqlite3 *db, const char *a,
+                           const char *b)
+{
+    sqlite3_stmt *q = q_prepare(
+        db,
+        "SELECT coalesce(group_concat(x, ' | '), '') FROM ("
+        " SELECT to_url || ' ' || kind || ' ' || coalesce(anchor, '-') ||"
+        " ' ' || nofollow AS x FROM v_links WHERE from_url = ?2"
+        " EXCEPT SELECT to_url || ' ' || kind || ' ' ||"
+        " coalesce(anchor, '-') || ' ' || nofollow FROM v_links"
+        " WHERE from_url = ?1)",
+        NULL, NULL);
+    char *v;
+
+    sqlite3_bind_text(q, 1, env_url(e, a), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, env_url(e, b), -1, SQLITE_TRANSIENT);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    v = strdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* A page with the body of an earlier page whose URL differs only in the
+ * query is not parsed again: it gets that page's links, noindex and
+ * refused count. Not when the earlier page links to itself ("#top"
+ * resolves to each page's own URL), nor when the response says nofollow,
+ * nor from another directory: those are parsed, and every page ends with
+ * the links its own parse gives. */
+static void test_crawl_same_body_links(void **state)
+{
+    static const char flags[] =
+        "SELECT f.noindex || ' ' || f.links_refused FROM fetches f"
+        " JOIN pages p ON p.id = f.page_id WHERE p.url = ?1";
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    struct crawl_progress p;
+    sqlite3 *db;
+    char *diff;
+
+    (void)state;
+    env_start(&e, same_body_routes, N(same_body_routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    p = crawl_checked(&e, &o);
+    /* /p.html?v=2 only: it is found on /p.html, so after /p.html's links
+     * are stored. */
+    assert_int_equal(p.same_body, 1);
+    db = db_open(e.db);
+    diff = links_missing(&e, db, "/p.html", "/p.html?v=2");
+    assert_string_equal(diff, "");
+    free(diff);
+    diff = links_missing(&e, db, "/p.html?v=2", "/p.html");
+    assert_string_equal(diff, "");
+    free(diff);
+    assert_link(&e, db, "/p.html?v=2", "/a.html", "a", "a");
+    assert_link(&e, db, "/p.html?v=2", "/p.html?v=2", "a", "two");
+    q_expect(db, flags, env_url(&e, "/p.html?v=2"), NULL, "1 1");
+    q_expect(db, flags, env_url(&e, "/p.html"), NULL, "1 1");
+    /* "#top" leads each page to itself. */
+    assert_link(&e, db, "/s.html", "/s.html", "a", "top");
+    assert_link(&e, db, "/s.html?v=3", "/s.html?v=3", "a", "top");
+    assert_link(&e, db, "/s.html?v=3", "/s.html", "a", "<none>");
+    /* Relative links resolve in the page's own directory. */
+    assert_link(&e, db, "/d2/x.html", "/d2/y.html", "a", "y");
+    assert_link(&e, db, "/d2/x.html", "/d1/y.html", "a", "<none>");
+    assert_link(&e, db, "/h.html?v=4", "/h2.html", "a", "h2");
+    q_expect(db,
+             "SELECT nofollow FROM fetches f JOIN pages p ON"
+             " p.id = f.page_id WHERE p.url = ?1",
+             env_url(&e, "/h.html?v=4"), NULL, "1");
+    assert_each_fetched_once(&e, db);
+    sqlite3_close(db);
+    env_stop(&e);
+}
+
 static const struct fixture_route text_routes[] = {
     { .path = "/",
       .body = "<!DOCTYPE html><html><head><title>Bakery home</title></head>"
@@ -908,6 +1015,7 @@ int main(void)
         cmocka_unit_test(test_crawl_scope_domain),
         cmocka_unit_test(test_crawl_scope_prefix),
         cmocka_unit_test(test_crawl_same_bytes_once),
+        cmocka_unit_test(test_crawl_same_body_links),
         cmocka_unit_test(test_crawl_full_text),
     };
     int rc;

@@ -122,6 +122,69 @@ static void test_worker_same_as_extract(void **state)
     buf_release(&have);
 }
 
+/* A page told of with worker_remember() lends its flags to a later job of
+ * the same body, which is then not parsed (same_as set, no links, no
+ * text); a job with parse set, or of another body, is parsed. A newer
+ * page of that body takes the older one's place. */
+static void test_worker_same_body(void **state)
+{
+    static const char OTHER[] = "<a href=c.html>c</a>";
+    struct worker *w = NULL;
+    struct worker_job a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 };
+    struct cdb_err err = { 0 };
+
+    (void)state;
+    assert_int_equal(worker_new(1000, 64, on_wake, NULL, &w, &err), CDB_OK);
+    a.body = b.body = c.body = HTML;
+    a.len = b.len = c.len = strlen(HTML);
+    a.url = PAGE;
+    b.url = c.url = PAGE "?v=2";
+    a.html = b.html = c.html = d.html = true;
+    d.body = OTHER;
+    d.len = strlen(OTHER);
+    d.url = PAGE;
+    worker_submit(w, &a);
+    assert_ptr_equal(take_wait(w), &a);
+    assert_int_equal(a.same_as, 0); /* nothing told yet */
+    assert_non_null(a.links.data);
+    worker_remember(w, &a, 42);
+
+    worker_submit(w, &b);
+    assert_ptr_equal(take_wait(w), &b);
+    assert_int_equal(b.same_as, 42);
+    assert_string_equal(b.sha256, a.sha256);
+    assert_int_equal(b.rc, CDB_OK);
+    assert_null(b.links.data);
+    assert_null(b.page.text);
+    assert_true(b.page.noindex);
+    assert_false(b.page.nofollow);
+    assert_int_equal(b.page.refused, 1);
+
+    c.parse = true;
+    worker_submit(w, &c);
+    assert_ptr_equal(take_wait(w), &c);
+    assert_int_equal(c.same_as, 0);
+    assert_non_null(c.links.data);
+    assert_non_null(c.page.text);
+
+    worker_submit(w, &d);
+    assert_ptr_equal(take_wait(w), &d);
+    assert_int_equal(d.same_as, 0);
+    assert_non_null(d.links.data);
+
+    worker_remember(w, &c, 43);
+    worker_job_release(&b);
+    worker_submit(w, &b); /* submitted again, parse still unset */
+    assert_ptr_equal(take_wait(w), &b);
+    assert_int_equal(b.same_as, 43);
+
+    worker_job_release(&a);
+    worker_job_release(&b);
+    worker_job_release(&c);
+    worker_job_release(&d);
+    worker_free(w);
+}
+
 static int stop_second(void *ctx, const char *kind, const char *url,
                        const char *anchor, bool rel_nofollow)
 {
@@ -316,6 +379,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_worker_same_as_extract),
+        cmocka_unit_test(test_worker_same_body),
         cmocka_unit_test(test_worker_links_stop),
         cmocka_unit_test(test_worker_hash_only),
         cmocka_unit_test(test_worker_many_in_order),
