@@ -965,30 +965,35 @@ static int on_done(void *ctx, const struct fetch_result *r)
 
 /* May the page of job j, which the worker did not parse because its body
  * hashed like that of page j->same_as, be given that page's links? When
- * that page did get this very body (the full hash is checked), and its URL
- * differs from this one at most in the query string: references resolve
- * alike from both, but for those that lead to the page itself ("#top"),
- * and a page with one of those is not lent (see page_done()). Nor is one
- * whose response said nofollow, and this one must not say it either. In
- * a recrawl, links are compared with the last run's instead. */
+ * that page did get this very body (the full hash is checked) in the same
+ * charset, and its URL differs from this one at most in the query string:
+ * references resolve alike from both, but for those that lead to the page
+ * itself ("#top"), and a page with one of those is not lent (see
+ * page_done()). Nor is one whose response said nofollow, and this one must
+ * not say it either. In a recrawl, links are compared with the last run's
+ * instead. */
 static bool same_links(struct crawl *c, const struct fetch_result *r,
                        const struct worker_job *j)
 {
     struct cdb_err qerr = { 0 };
-    char *url = NULL;
+    char *url = NULL, *type = NULL, cs[64];
     bool ok = false;
 
     if (c->o->recrawl || has_directive(r->x_robots_tag, "nofollow"))
         return false;
     /* On an error, the page is parsed: the next write reports it. */
-    if (store_page_url_with_doc(c->st, j->same_as, j->sha256, &url, &qerr) ==
+    if (store_page_with_doc(c->st, j->same_as, j->sha256, &url, &type, &qerr) ==
             CDB_OK &&
         url) {
         size_t n = strcspn(url, "?#");
+        const char *charset = charset_of(type, cs, sizeof cs);
 
-        ok = n == strcspn(j->url, "?#") && memcmp(url, j->url, n) == 0;
+        ok = n == strcspn(j->url, "?#") && memcmp(url, j->url, n) == 0 &&
+             (charset && j->charset ? ascii_casecmp(charset, j->charset) == 0
+                                    : charset == j->charset);
     }
     free(url);
+    free(type);
     return ok;
 }
 

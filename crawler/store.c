@@ -154,7 +154,7 @@ static const char SQL_LINKS_COPY[] =
     " WHERE from_page_id = ?2 AND gone_crawl_id IS NULL ORDER BY "
     "id" SQL_LINK_UPSERT;
 static const char SQL_PAGE_DOC_URL[] =
-    "SELECT p.url FROM pages p, fetches f, documents d"
+    "SELECT p.url, f.content_type FROM pages p, fetches f, documents d"
     " WHERE p.id = ?1 AND f.page_id = p.id AND d.id = f.document_id"
     " AND d.sha256 = ?2 LIMIT 1";
 /* The same for 16 and for 4 links of one page at once: ?1 is the page, ?2
@@ -1054,20 +1054,22 @@ static char *column_dup(sqlite3_stmt *q, int i)
     return t ? xstrdup((const char *)t) : NULL;
 }
 
-int store_page_url_with_doc(struct store *st, int64_t page_id,
-                            const char *sha256, char **url, struct cdb_err *err)
+int store_page_with_doc(struct store *st, int64_t page_id, const char *sha256,
+                        char **url, char **content_type, struct cdb_err *err)
 {
     sqlite3_stmt *q = st->page_doc_url;
     int s, rc = CDB_OK;
 
-    *url = NULL;
+    *url = *content_type = NULL;
     sqlite3_bind_int64(q, 1, page_id);
     sqlite3_bind_text(q, 2, sha256, -1, SQLITE_STATIC);
     s = sqlite3_step(q);
-    if (s == SQLITE_ROW)
+    if (s == SQLITE_ROW) {
         *url = column_dup(q, 0);
-    else if (s != SQLITE_DONE)
+        *content_type = column_dup(q, 1);
+    } else if (s != SQLITE_DONE) {
         rc = db_fail(st, err, "look up a page's document");
+    }
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
     return rc;

@@ -853,11 +853,13 @@ static void test_crawl_same_bytes_once(void **state)
 #define SB_S "<a href=\"#top\">top</a> <a href=\"?v=3\">three</a>"
 #define SB_H "<a href=\"?v=4\">four</a> <a href=\"h2.html\">h2</a>"
 #define SB_X "<a href=\"y.html\">y</a>"
+/* "café" in UTF-8; in ISO-8859-1 the two bytes of the é are two letters */
+#define SB_C "<a href=\"?v=5\">caf\xc3\xa9</a>"
 static const struct fixture_route same_body_routes[] = {
     { .path = "/",
       .body = "<a href=\"/p.html\">p</a> <a href=\"/s.html\">s</a>"
               " <a href=\"/h.html\">h</a> <a href=\"/d1/x.html\">x</a>"
-              " <a href=\"/k.html\">k</a>" },
+              " <a href=\"/k.html\">k</a> <a href=\"/c.html\">c</a>" },
     { .path = "/p.html", .body = SB_P },
     { .path = "/p.html?v=2", .body = SB_P },
     { .path = "/s.html", .body = SB_S },
@@ -869,6 +871,12 @@ static const struct fixture_route same_body_routes[] = {
     { .path = "/d1/x.html", .body = SB_X },
     { .path = "/k.html", .body = "<a href=\"/d2/x.html\">x2</a>" },
     { .path = "/d2/x.html", .body = SB_X },
+    { .path = "/c.html",
+      .headers = "Content-Type: text/html; charset=iso-8859-1\n",
+      .body = SB_C },
+    { .path = "/c.html?v=5",
+      .headers = "Content-Type: text/html; charset=UTF-8\n",
+      .body = SB_C },
     { .path = "/*", .body = "leaf" },
 };
 
@@ -900,8 +908,8 @@ static char *links_missing(struct env *e, sqlite3 *db, const char *a,
  * query is not parsed again: it gets that page's links, noindex and
  * refused count. Not when the earlier page links to itself ("#top"
  * resolves to each page's own URL), nor when the response says nofollow,
- * nor from another directory: those are parsed, and every page ends with
- * the links its own parse gives. */
+ * nor from another directory, nor in another charset: those are parsed,
+ * and every page ends with the links its own parse gives. */
 static void test_crawl_same_body_links(void **state)
 {
     static const char flags[] =
@@ -941,6 +949,8 @@ static void test_crawl_same_body_links(void **state)
     assert_link(&e, db, "/d2/x.html", "/d2/y.html", "a", "y");
     assert_link(&e, db, "/d2/x.html", "/d1/y.html", "a", "<none>");
     assert_link(&e, db, "/h.html?v=4", "/h2.html", "a", "h2");
+    assert_link(&e, db, "/c.html", "/c.html?v=5", "a", "caf\xc3\x83\xc2\xa9");
+    assert_link(&e, db, "/c.html?v=5", "/c.html?v=5", "a", "caf\xc3\xa9");
     q_expect(db,
              "SELECT nofollow FROM fetches f JOIN pages p ON"
              " p.id = f.page_id WHERE p.url = ?1",
