@@ -147,12 +147,13 @@ static const char SQL_FETCH_ADD[] =
 static const char SQL_LINK_ADD[] =
     "INSERT OR IGNORE INTO links(from_page_id, to_page_id, kind, anchor,"
     " nofollow, seen_crawl_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)" SQL_LINK_UPSERT;
+/* The links of page ?2 for page ?1, in the run ?3 (store_links_copy()). */
 static const char SQL_LINKS_COPY[] =
     "INSERT OR IGNORE INTO links(from_page_id, to_page_id, kind, anchor,"
     " nofollow, seen_crawl_id)"
     " SELECT ?1, to_page_id, kind, anchor, nofollow, ?3 FROM links"
-    " WHERE from_page_id = ?2 AND gone_crawl_id IS NULL ORDER BY "
-    "id" SQL_LINK_UPSERT;
+    " WHERE from_page_id = ?2 AND gone_crawl_id IS NULL"
+    " ORDER BY id" SQL_LINK_UPSERT;
 static const char SQL_PAGE_DOC_URL[] =
     "SELECT p.url, f.content_type FROM pages p, fetches f, documents d"
     " WHERE p.id = ?1 AND f.page_id = p.id AND d.id = f.document_id"

@@ -73,8 +73,9 @@ int worker_job_links(const struct worker_job *j,
                      void *ctx);
 /* Tell the worker that page_id has the (parsed, HTML) job's body and that
  * its links are stored: a later job whose body hashes alike gets same_as
- * set instead of being parsed. WORKER_SAME_SLOTS pages are remembered, a
- * newer one in place of an older one whose hash lands in its slot. */
+ * set instead of being parsed. WORKER_SAME_SLOTS pages are remembered
+ * (32 bytes each, 2 MiB), a newer one in place of an older one whose hash
+ * lands in its slot. */
 #define WORKER_SAME_SLOTS 65536
 void worker_remember(struct worker *w, const struct worker_job *j,
                      int64_t page_id);
