@@ -17,6 +17,7 @@
 #include "robots.h"
 #include "sitemap.h"
 #include "store.h"
+#include "url.h"
 #include "util.h"
 #include "worker.h"
 
@@ -745,7 +746,7 @@ static int page_done(struct crawl *c, struct slot *s,
                 /* A page whose links do not depend on its query string
                  * lends them to a later page of the same body. */
                 if (rc == CDB_OK && !lc.self && !lc.header_nofollow &&
-                    !c->o->recrawl)
+                    !job->links_cut && !c->o->recrawl)
                     worker_remember(c->worker, job, s->l.id);
             }
         } else {
@@ -963,28 +964,34 @@ static int on_done(void *ctx, const struct fetch_result *r)
     return page_finish(c, r->ctx, r, NULL);
 }
 
-/* May the page of job j, which the worker did not parse because its body
- * hashed like that of page j->same_as, be given that page's links? When
- * that page did get this very body (the full hash is checked) in the same
- * charset, and its URL differs from this one at most in the query string:
- * references resolve alike from both, but for those that lead to the page
- * itself ("#top"), and a page with one of those is not lent (see
- * page_done()). Nor is one whose response said nofollow, and this one must
- * not say it either. In a recrawl, links are compared with the last run's
- * instead. */
-static bool same_links(struct crawl *c, const struct fetch_result *r,
-                       const struct worker_job *j)
+/* May the page of slot s and job j, which the worker did not parse
+ * because its body hashed like that of page j->same_as, be given that
+ * page's links? When that page did get this very body (the full hash is
+ * checked) in the same charset, and its URL differs from this one at most
+ * in the query string: references resolve alike from both, but for those
+ * that lead to the page itself ("#top"), and a page with one of those is
+ * not lent (see page_done()). That page must have been found by this run,
+ * so that its links are all of this body; and not be deeper than this
+ * one, whose links would otherwise be judged at a depth nearer the
+ * limit (a page skipped as nofollow is followed from a later link that
+ * may be followed). Nor may either URL be too long to resolve against,
+ * nor either response say nofollow; and in a recrawl, links are compared
+ * with the last run's instead. */
+static bool same_links(struct crawl *c, const struct slot *s,
+                       const struct fetch_result *r, const struct worker_job *j)
 {
     struct cdb_err qerr = { 0 };
     char *url = NULL, *type = NULL, cs[64];
+    int depth = 0;
     bool ok = false;
 
-    if (c->o->recrawl || has_directive(r->x_robots_tag, "nofollow"))
+    if (c->o->recrawl || has_directive(r->x_robots_tag, "nofollow") ||
+        strlen(j->url) > URL_MAX_REF)
         return false;
     /* On an error, the page is parsed: the next write reports it. */
-    if (store_page_with_doc(c->st, j->same_as, j->sha256, &url, &type, &qerr) ==
-            CDB_OK &&
-        url) {
+    if (store_page_with_doc(c->st, j->same_as, j->sha256, &url, &depth, &type,
+                            &qerr) == CDB_OK &&
+        url && strlen(url) <= URL_MAX_REF && depth <= s->l.depth) {
         size_t n = strcspn(url, "?#");
         const char *charset = charset_of(type, cs, sizeof cs);
 
@@ -1006,7 +1013,7 @@ static int take_parsed(struct crawl *c)
     while (rc == CDB_OK && (j = worker_take(c->worker)) != NULL) {
         const struct fetch_result *r = j->ctx;
 
-        if (j->same_as && !same_links(c, r, j)) {
+        if (j->same_as && !same_links(c, r->ctx, r, j)) {
             worker_job_release(j);
             j->parse = true; /* back to the worker, to be parsed */
             worker_submit(c->worker, j);

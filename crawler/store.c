@@ -154,10 +154,13 @@ static const char SQL_LINKS_COPY[] =
     " SELECT ?1, to_page_id, kind, anchor, nofollow, ?3 FROM links"
     " WHERE from_page_id = ?2 AND gone_crawl_id IS NULL"
     " ORDER BY id" SQL_LINK_UPSERT;
+/* Page ?1 if this run (?3) found it and one of its fetches got the
+ * document of hash ?2 (store_page_with_doc()). */
 static const char SQL_PAGE_DOC_URL[] =
-    "SELECT p.url, f.content_type FROM pages p, fetches f, documents d"
-    " WHERE p.id = ?1 AND f.page_id = p.id AND d.id = f.document_id"
-    " AND d.sha256 = ?2 LIMIT 1";
+    "SELECT p.url, p.depth, f.content_type FROM pages p, fetches f,"
+    " documents d WHERE p.id = ?1 AND p.found_crawl_id = ?3"
+    " AND f.page_id = p.id AND d.id = f.document_id AND d.sha256 = ?2"
+    " LIMIT 1";
 /* The same for 16 and for 4 links of one page at once: ?1 is the page, ?2
  * the run, then to_page_id, kind, anchor, nofollow per link. A page's ~30
  * links in a few statements instead of ~30: each statement sets up its
@@ -1056,18 +1059,22 @@ static char *column_dup(sqlite3_stmt *q, int i)
 }
 
 int store_page_with_doc(struct store *st, int64_t page_id, const char *sha256,
-                        char **url, char **content_type, struct cdb_err *err)
+                        char **url, int *depth, char **content_type,
+                        struct cdb_err *err)
 {
     sqlite3_stmt *q = st->page_doc_url;
     int s, rc = CDB_OK;
 
     *url = *content_type = NULL;
+    *depth = 0;
     sqlite3_bind_int64(q, 1, page_id);
     sqlite3_bind_text(q, 2, sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 3, st->crawl_id);
     s = sqlite3_step(q);
     if (s == SQLITE_ROW) {
         *url = column_dup(q, 0);
-        *content_type = column_dup(q, 1);
+        *depth = sqlite3_column_int(q, 1);
+        *content_type = column_dup(q, 2);
     } else if (s != SQLITE_DONE) {
         rc = db_fail(st, err, "look up a page's document");
     }

@@ -185,11 +185,13 @@ int store_count_url_range(struct store *st, const char *lo, const char *hi,
 /* Pages of a host that are not skipped. */
 int store_count_host_pages(struct store *st, int64_t host_id, int64_t *n,
                            struct cdb_err *err);
-/* If one of page_id's fetches got the document of this hex SHA-256: the
- * page's URL into *url and that fetch's Content-Type (NULL if none) into
- * *content_type, both malloc'd; else *url is NULL. */
+/* If this run found page_id (so that all its links are this run's) and
+ * one of its fetches got the document of this hex SHA-256: the page's URL
+ * into *url, its depth into *depth and that fetch's Content-Type (NULL if
+ * none) into *content_type, the strings malloc'd; else *url is NULL. */
 int store_page_with_doc(struct store *st, int64_t page_id, const char *sha256,
-                        char **url, char **content_type, struct cdb_err *err);
+                        char **url, int *depth, char **content_type,
+                        struct cdb_err *err);
 /* Give from_page_id the links of src_page_id that are not gone, with their
  * kinds, anchors and rel=nofollow, seen by this run: what store_links_add()
  * adds for a page of the same HTML at a URL that resolves its references

@@ -75,6 +75,7 @@ static int collect(void *ctx, const char *kind, const char *url,
 
     if (buf_reserve(&j->links, 1 + nk + nu + na) != CDB_OK) {
         j->page.refused++; /* past WORKER_MAX_LINK_BYTES */
+        j->links_cut = true;
         return CDB_OK;
     }
     p = j->links.data + j->links.len;
@@ -196,6 +197,7 @@ void worker_submit(struct worker *w, struct worker_job *j)
 {
     j->sha256[0] = '\0';
     j->same_as = 0;
+    j->links_cut = false;
     j->rc = CDB_OK;
     memset(&j->err, 0, sizeof j->err);
     memset(&j->page, 0, sizeof j->page);

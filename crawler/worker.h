@@ -47,7 +47,8 @@ struct worker_job {
     struct cdb_err err;
     struct extract_page page; /* as extract_html() leaves it */
     struct buf links;         /* packed; read with worker_job_links() */
-    struct worker_job *next;  /* the worker's */
+    bool links_cut;          /* links past WORKER_MAX_LINK_BYTES were dropped */
+    struct worker_job *next; /* the worker's */
 };
 
 /* Start the thread. max_text is extract_html()'s; cache_slots sizes the

@@ -960,6 +960,51 @@ static void test_crawl_same_body_links(void **state)
     env_stop(&e);
 }
 
+/* A page skipped as nofollow is followed from a later link that may be
+ * followed: judged at the depth of the page that links to it. Here
+ * /list?p=1 (depth 1, tried again after a 503) has the body of /list?p=2
+ * (depth 2, done first), whose link to /t.html is past --max-depth 2; from
+ * /list?p=1 it is not, so /list?p=1 is parsed, not given /list?p=2's
+ * links, and /t.html is fetched. */
+static const struct fixture_route same_depth_routes[] = {
+    { .path = "/",
+      .body = "<a rel=nofollow href=\"/t.html\">t</a>"
+              " <a href=\"/deep.html\">deep</a> <a href=\"/list?p=1\">1</a>" },
+    { .path = "/deep.html", .body = "<a href=\"/list?p=2\">2</a>" },
+    { .path = "/list?p=1",
+      .body = "<a href=\"/t.html\">t</a>",
+      .fail_first = 1 },
+    { .path = "/list?p=2", .body = "<a href=\"/t.html\">t</a>" },
+    { .path = "/t.html", .body = "leaf" },
+};
+
+static void test_crawl_same_body_depth(void **state)
+{
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    struct crawl_progress p;
+    sqlite3 *db;
+
+    (void)state;
+    env_start(&e, same_depth_routes, N(same_depth_routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    o.obey_rel_nofollow = true;
+    o.max_depth = 2;
+    o.retries = 1;
+    o.retry_base_ms = 300;
+    p = crawl_checked(&e, &o);
+    assert_int_equal(p.same_body, 0);
+    db = db_open(e.db);
+    assert_page(&e, db, "/list?p=2", "done", 1);
+    assert_page(&e, db, "/list?p=1", "done", 2);
+    assert_page(&e, db, "/t.html", "done", 1);
+    assert_link(&e, db, "/list?p=1", "/t.html", "a", "t");
+    sqlite3_close(db);
+    env_stop(&e);
+}
+
 static const struct fixture_route text_routes[] = {
     { .path = "/",
       .body = "<!DOCTYPE html><html><head><title>Bakery home</title></head>"
@@ -1026,6 +1071,7 @@ int main(void)
         cmocka_unit_test(test_crawl_scope_prefix),
         cmocka_unit_test(test_crawl_same_bytes_once),
         cmocka_unit_test(test_crawl_same_body_links),
+        cmocka_unit_test(test_crawl_same_body_depth),
         cmocka_unit_test(test_crawl_full_text),
     };
     int rc;

@@ -264,9 +264,10 @@ static void test_store_reopen_keeps_data(void **state)
 }
 
 /* A file of schema version 3 (with links_to and the views, as a finished
- * crawl leaves it) opens as version 4: its links keep their ids and columns,
- * their foreign keys are now deferred, and the views and links_to are
- * back. A link to a missing page then fails at commit, not at insert. */
+ * crawl leaves it, and a view of the user's on links) opens as version 4: its
+ * links keep their ids and columns, their foreign keys are now deferred, and
+ * the views and links_to are back. A link to a missing page then fails at
+ * commit, not at insert. */
 static void test_store_migrates_v3(void **state)
 {
     struct env *e = *state;
@@ -303,7 +304,8 @@ static void test_store_migrates_v3(void **state)
             "INSERT INTO links(id, from_page_id, to_page_id, kind, anchor,"
             " nofollow, seen_crawl_id, gone_crawl_id)"
             " VALUES (7, 1, 2, 'a', 'bee', 1, 1, NULL),"
-            " (9, 2, 1, 'img', NULL, 0, 1, 1);",
+            " (9, 2, 1, 'img', NULL, 0, 1, 1);"
+            "CREATE VIEW my_links AS SELECT kind FROM links WHERE id = 9;",
             NULL, NULL, NULL),
         SQLITE_OK);
     sqlite3_close(db);
@@ -324,6 +326,10 @@ static void test_store_migrates_v3(void **state)
                     " kind = 'img' AND anchor IS NULL AND gone_crawl_id = 1"),
         1);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM v_links"), 2);
+    /* a view of the user's own reads the new table */
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM my_links"
+                                 " WHERE kind = 'img'"),
+                     1);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE"
                                  " name IN ('links_to', 'v_links', 'links')"),
                      3);
