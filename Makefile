@@ -104,7 +104,7 @@ example: check-deps
 	@$(MAKE) --no-print-directory all
 	@rm -f crawl.db.example
 	@CRAWL_OPTS="--max-size 64K" sh tools/demo.sh ./crawldb $(B)/fixture-serve tests/site crawl.db.example --quiet
-	@sqlite3 crawl.db.example 'PRAGMA journal_mode=DELETE; VACUUM;' >/dev/null
+	@sqlite3 crawl.db.example 'PRAGMA journal_mode=DELETE; PRAGMA page_size=4096; VACUUM;' >/dev/null
 	@ls -l crawl.db.example
 
 install: $(BIN)
