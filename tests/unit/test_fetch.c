@@ -353,8 +353,10 @@ static void test_fetch_timeout(void **state)
     o.timeout_ms = TIMEOUT_MS;
     url_of(state, "/slow", url, sizeof url);
     fetch_one(&o, url, &g);
-    assert_true(now_ms() - t0 >= TIMEOUT_MS);
-    assert_true(g.duration_ms >= TIMEOUT_MS);
+    /* Whole milliseconds on both sides: by our clock libcurl ended the
+     * transfer at 199 ms in about one run of forty. */
+    assert_true(now_ms() - t0 >= TIMEOUT_MS - 1);
+    assert_true(g.duration_ms >= TIMEOUT_MS - 1);
     assert_int_equal(g.status, 0);
     assert_non_null(g.error);
     assert_non_null(strstr(g.error, "imeout")); /* "Timeout was reached" */
