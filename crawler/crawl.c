@@ -737,7 +737,7 @@ static int page_done(struct crawl *c, struct slot *s,
             if (job->same_as) { /* checked by same_links() */
                 rc = store_links_copy(c->st, s->l.id, job->same_as, &lc.links,
                                       c->err);
-                c->prog.same_body++;
+                c->prog.same_body += rc == CDB_OK;
             } else {
                 rc = worker_job_links(job, on_link, &lc);
                 if (rc == CDB_OK)

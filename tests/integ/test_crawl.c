@@ -1005,6 +1005,55 @@ static void test_crawl_same_body_depth(void **state)
     env_stop(&e);
 }
 
+/* A page an earlier run found may still hold that run's links: a
+ * --recrawl puts its pages back in the queue, and one stopped and
+ * continued without --recrawl fetches them again but marks nothing gone.
+ * Such a page does not lend its links: /p.html?v=2, new in the second run,
+ * has the body /p.html has now and gets only the links of that body. */
+static void test_crawl_same_body_earlier_run(void **state)
+{
+    static const char old_body[] = "<a href=\"/old.html\">old</a>";
+    static const char new_body[] =
+        "<a href=\"/new.html\">new</a> <a href=\"?v=2\">two</a>";
+    struct fixture_route routes[] = {
+        { .path = "/", .body = "<a href=\"/p.html\">p</a>" },
+        { .path = "/p.html", .body = old_body },
+        { .path = "/p.html?v=2", .body = new_body },
+        { .path = "/*", .body = "leaf" },
+    };
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    struct crawl_progress p;
+    sqlite3 *db;
+
+    (void)state;
+    env_start(&e, routes, N(routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    crawl_checked(&e, &o);
+    /* What a --recrawl does first, and then the page changes. */
+    routes[1].body = new_body;
+    db = db_open(e.db);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "UPDATE pages SET state = 'queued', reason = NULL"
+                     " WHERE url LIKE '%/p.html'",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+    p = crawl_checked(&e, &o);
+    assert_int_equal(p.same_body, 0);
+    db = db_open(e.db);
+    assert_link(&e, db, "/p.html", "/old.html", "a", "old");
+    assert_link(&e, db, "/p.html", "/new.html", "a", "new");
+    assert_link(&e, db, "/p.html?v=2", "/new.html", "a", "new");
+    assert_link(&e, db, "/p.html?v=2", "/old.html", "a", "<none>");
+    sqlite3_close(db);
+    env_stop(&e);
+}
+
 static const struct fixture_route text_routes[] = {
     { .path = "/",
       .body = "<!DOCTYPE html><html><head><title>Bakery home</title></head>"
@@ -1072,6 +1121,7 @@ int main(void)
         cmocka_unit_test(test_crawl_same_bytes_once),
         cmocka_unit_test(test_crawl_same_body_links),
         cmocka_unit_test(test_crawl_same_body_depth),
+        cmocka_unit_test(test_crawl_same_body_earlier_run),
         cmocka_unit_test(test_crawl_full_text),
     };
     int rc;
