@@ -1317,6 +1317,15 @@ static int run(struct crawl *c)
         buf_addf(&seeds, "%s%s", i ? "\n" : "", c->o->seeds[i]);
     options_json(c->o, c->block_private, &opts);
     rc = store_lock_crawl(c->st, c->err);
+    if (rc == CDB_OK) {
+        int64_t cut = 0;
+
+        rc = store_crawls_cut_off(c->st, &cut, c->err);
+        if (cut > 0)
+            log_warn("%lld earlier crawl%s of this file stopped without "
+                     "ending (killed?): marked interrupted",
+                     (long long)cut, cut == 1 ? "" : "s");
+    }
     if (rc == CDB_OK && c->o->max_db_bytes > 0)
         rc = store_set_max_size(c->st, c->o->max_db_bytes, c->err);
     if (rc == CDB_OK)

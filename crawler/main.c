@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <libxml/parser.h>
@@ -41,11 +42,31 @@ enum exit_code {
 };
 
 static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t say_stopping; /* a crawl runs, not quiet */
 
+/* The first SIGINT or SIGTERM stops the crawl cleanly (see crawl_run()); a
+ * second one ends the process at once, as kill -9 would: the batch being
+ * written is lost, the file stays consistent, the next run continues. For
+ * when the clean stop takes too long, e.g. indexing the links at the end
+ * of a large crawl. Only write() and _exit() here: both are safe in a
+ * signal handler. */
 static void on_signal(int sig)
 {
-    (void)sig;
+    static const char first[] = "\ncrawldb: stopping: finishing what is in "
+                                "flight (a second signal stops at once)\n";
+    static const char second[] = "\ncrawldb: stopped at once; the batch being "
+                                 "written is lost: run again to continue\n";
+    ssize_t w = 0;
+
+    if (stop_flag) {
+        w = write(STDERR_FILENO, second, sizeof second - 1);
+        (void)w;
+        _exit(128 + sig);
+    }
     stop_flag = 1;
+    if (say_stopping)
+        w = write(STDERR_FILENO, first, sizeof first - 1);
+    (void)w;
 }
 
 static int exit_for(int code)
@@ -540,7 +561,9 @@ static int cmd_crawl(int argc, char **argv)
         o.progress_ctx = &ps;
         progress_setup(level >= LOG_INFO ? stderr : NULL);
         log_set_hooks(progress_clear, progress_redraw);
+        say_stopping = level >= LOG_INFO;
         rc = crawl_run(&o, st, &res, &err);
+        say_stopping = 0;
         progress_done();
         log_set_hooks(NULL, NULL);
     }

@@ -674,6 +674,37 @@ int store_crawl_start(struct store *st, const char *seeds, const char *options,
     return rc;
 }
 
+/* Crawls still 'running' while this process holds the crawl lock were cut
+ * off: killed, or their machine stopped. They end as interrupted, when
+ * their last response came (or when they started, if none did). */
+int store_crawls_cut_off(struct store *st, int64_t *n, struct cdb_err *err)
+{
+    static const char sql[] =
+        "UPDATE crawls SET status = 'interrupted',"
+        " ended_at = coalesce((SELECT fetched_at FROM fetches"
+        " WHERE crawl_id = crawls.id ORDER BY id DESC LIMIT 1), started_at),"
+        " fetches = (SELECT count(*) FROM fetches WHERE crawl_id = crawls.id)"
+        " WHERE status = 'running' AND id IS NOT ?1";
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    *n = 0;
+    if (st->lock_fd < 0)
+        return cdb_fail(err, CDB_EDB,
+                        "'%s': only a crawl may end cut-off crawls", st->path);
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+        sqlite3_finalize(q);
+        return db_fail(st, err, "end the cut-off crawls");
+    }
+    if (st->crawl_id > 0) /* never this process's own */
+        sqlite3_bind_int64(q, 1, st->crawl_id);
+    rc = step_done(st, q, "end the cut-off crawls", err);
+    if (rc == CDB_OK)
+        *n = sqlite3_changes(st->db);
+    sqlite3_finalize(q);
+    return rc;
+}
+
 int64_t store_crawl_id(const struct store *st)
 {
     return st->crawl_id;

@@ -770,12 +770,17 @@ static void test_resume_after_kills(void **state)
              NULL, "0");
     q_expect(db, "SELECT status FROM crawls ORDER BY id DESC LIMIT 1", NULL,
              NULL, "finished");
-    /* The killed runs' rows keep saying running: none ended. Only the last
-     * run, and one that finished before its kill came, did. */
+    /* Each run ended the rows of the killed runs before it: interrupted,
+     * when their last response came, with their count of fetches. Only the
+     * last run, and one that finished before its kill came, finished. */
+    q_expect(db, "SELECT count(*) FROM crawls WHERE status = 'finished'", NULL,
+             NULL, ended_first ? "2" : "1");
     q_expect(db,
-             "SELECT count(*) FROM crawls WHERE status <> 'running'"
-             " OR ended_at IS NOT NULL",
-             NULL, NULL, ended_first ? "2" : "1");
+             "SELECT count(*) FROM crawls WHERE status NOT IN"
+             " ('finished', 'interrupted') OR ended_at IS NULL"
+             " OR ended_at < started_at OR fetches <>"
+             " (SELECT count(*) FROM fetches f WHERE f.crawl_id = crawls.id)",
+             NULL, NULL, "0");
     q_expect(db,
              "SELECT count(*) FROM (SELECT page_id FROM fetches"
              " GROUP BY page_id HAVING count(*) > 1)",

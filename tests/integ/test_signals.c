@@ -487,6 +487,70 @@ static void test_signals_stop(void **state)
     env_stop(&e);
 }
 
+/* Two SIGINTs while a page that answers after HANG_MS is in flight: the
+ * first starts the clean stop, which would wait a second for it, and says
+ * a second signal stops at once; the second ends the process at once with
+ * status 130 (128 + SIGINT), saying so, before any summary line. The file
+ * is sound and the run's row says 'running'. The next run says it ends that
+ * row as interrupted, and finishes the crawl with the pages, links and
+ * documents of an uninterrupted one. */
+static void test_signals_twice(void **state)
+{
+    static struct site s;
+    struct env e;
+    struct run r;
+    char ref[128], *text;
+    const char *url;
+    sqlite3 *db;
+
+    (void)state;
+    site_build(&s, 30, 100, HANG_MS, 0);
+    env_start(&e, s.routes, s.n, NULL);
+    snprintf(ref, sizeof ref, "%s/ref.db", e.dir);
+    url = env_url(&e, "/");
+    run_start(&e, &r, "ref",
+              (const char *const[]){ "crawl", "-d", ref, "-q", "--concurrency",
+                                     "4", url, NULL });
+    run_expect(&r, 30000, 0);
+    fixture_reset_log(e.fx);
+
+    run_start(&e, &r, "twice",
+              (const char *const[]){ "crawl", "-d", e.db, "--concurrency", "4",
+                                     url, NULL });
+    wait_request(&e, &r, 0);
+    wait_done(&e, &r, 4);
+    assert_int_equal(kill(r.pid, SIGINT), 0);
+    sleep_ms(100);
+    assert_int_equal(kill(r.pid, SIGINT), 0);
+    run_expect(&r, 10000, 128 + SIGINT);
+    text = file_text(r.err);
+    assert_non_null(strstr(text, "a second signal stops at once"));
+    assert_non_null(strstr(text, "stopped at once"));
+    assert_null(strstr(text, "interrupted: run again")); /* no clean end */
+    free(text);
+    assert_db_file_sound(e.db);
+    db = db_open(e.db);
+    q_expect(db, "SELECT status || ' ' || (ended_at IS NULL) FROM crawls",
+             NULL, NULL, "running 1");
+    sqlite3_close(db);
+
+    run_start(&e, &r, "resumed",
+              (const char *const[]){ "crawl", "-d", e.db, NULL });
+    run_expect(&r, 30000, 0);
+    assert_file_has(r.err, "1 earlier crawl of this file stopped without "
+                           "ending (killed?): marked interrupted");
+    assert_db_file_sound(e.db);
+    db = db_open(e.db);
+    q_expect(db, "SELECT group_concat(status, ',') FROM crawls", NULL, NULL,
+             "interrupted,finished");
+    q_expect(db, "SELECT count(*) FROM crawls WHERE ended_at IS NULL", NULL,
+             NULL, "0");
+    sqlite3_close(db);
+    assert_same_crawl(&e, ref);
+    db_remove(ref);
+    env_stop(&e);
+}
+
 /* The readings of one snapshot (one statement reads one snapshot). */
 static const char SQL_SNAPSHOT[] =
     "SELECT (SELECT count(*) FROM pages),"
@@ -626,6 +690,7 @@ int main(void)
           &sigint },
         { "test_signals_stop(SIGTERM)", test_signals_stop, NULL, reap_runs,
           &sigterm },
+        cmocka_unit_test_teardown(test_signals_twice, reap_runs),
         cmocka_unit_test_teardown(test_signals_readers, reap_runs),
         cmocka_unit_test_teardown(test_signals_second_crawl, reap_runs),
     };

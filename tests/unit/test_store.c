@@ -1210,6 +1210,56 @@ static void test_store_lock_crawl(void **state)
     e->st = other; /* the teardown closes it */
 }
 
+/* A crawl whose process died keeps saying 'running'; the next crawl, once
+ * it holds the lock, ends it as interrupted when its last response came,
+ * with its count of fetches. A reader cannot, and the new crawl's own row
+ * is never touched. */
+static void test_store_crawls_cut_off(void **state)
+{
+    struct env *e = *state;
+    struct cdb_err err = { 0 };
+    struct store *next = NULL;
+    int64_t page = add_page(e, "http://a.example/", 0), n = -1;
+    struct fetch_row f = { .page_id = page, .length = -1 };
+    char last[64], text[128];
+
+    assert_int_equal(store_fetch_add(e->st, &f, NULL, &err), CDB_OK);
+    assert_int_equal(store_fetch_add(e->st, &f, NULL, &err), CDB_OK);
+    db_text(e, "SELECT max(fetched_at) FROM fetches", last, sizeof last);
+    assert_int_equal(store_crawls_cut_off(e->st, &n, &err), CDB_EDB);
+    assert_non_null(strstr(err.msg, e->path));
+    store_close(e->st); /* as a killed process leaves it */
+    e->st = NULL;
+    assert_int_equal(store_open(e->path, &next, &err), CDB_OK);
+    e->st = next; /* the teardown closes it */
+    assert_int_equal(store_lock_crawl(next, &err), CDB_OK);
+    assert_int_equal(store_crawls_cut_off(next, &n, &err), CDB_OK);
+    assert_int_equal(n, 1);
+    db_text(e, "SELECT status || ' ' || fetches || ' ' || ended_at FROM crawls",
+            text, sizeof text);
+    assert_true(strncmp(text, "interrupted 2 ", 14) == 0);
+    assert_string_equal(text + 14, last);
+    /* Again, and after this crawl's start: nothing more to end. */
+    assert_int_equal(store_crawls_cut_off(next, &n, &err), CDB_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_crawl_start(next, "s", "{}", &err), CDB_OK);
+    assert_int_equal(store_crawls_cut_off(next, &n, &err), CDB_OK);
+    assert_int_equal(n, 0);
+    db_text(e, "SELECT group_concat(status) FROM crawls", text, sizeof text);
+    assert_string_equal(text, "interrupted,running");
+    /* One with no response ends when it started. */
+    store_close(next);
+    e->st = NULL;
+    assert_int_equal(store_open(e->path, &next, &err), CDB_OK);
+    e->st = next;
+    assert_int_equal(store_lock_crawl(next, &err), CDB_OK);
+    assert_int_equal(store_crawls_cut_off(next, &n, &err), CDB_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(db_int(e, "SELECT ended_at = started_at AND fetches = 0"
+                               " FROM crawls WHERE id = 2"),
+                     1);
+}
+
 /* Whether the links_to index is in the file, and whether a query for a
  * page's inbound links uses it. */
 static int64_t links_to_present(const struct env *e)
@@ -1371,6 +1421,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_refuses_foreign_untouched,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_lock_crawl, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_crawls_cut_off, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_store_links_to_deferred, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_wal_bounded, setup,
