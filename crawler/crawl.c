@@ -469,7 +469,7 @@ struct link_ctx {
     int64_t links;
     const struct extract_page *page; /* its nofollow is known before links */
     bool header_nofollow;            /* X-Robots-Tag said nofollow */
-    bool self;                       /* a link leads to the page itself */
+    int64_t self;                    /* links to the page itself */
 };
 
 static int on_link(void *ctx, const char *kind, const char *url,
@@ -489,7 +489,7 @@ static int on_link(void *ctx, const char *kind, const char *url,
     rc = page_found_at(c, url, lc->depth + 1, 0, skip, &to);
     if (rc != CDB_OK)
         return rc;
-    lc->self |= to == lc->from_id;
+    lc->self += to == lc->from_id;
     /* Added together by store_links_add(); the strings are the job's. */
     if ((size_t)lc->links == c->links_cap) {
         c->links_cap = c->links_cap ? 2 * c->links_cap : 256;
@@ -744,8 +744,11 @@ static int page_done(struct crawl *c, struct slot *s,
                     rc = store_links_add(c->st, s->l.id, c->links,
                                          (size_t)lc.links, c->err);
                 /* A page whose links do not depend on its query string
-                 * lends them to a later page of the same body. */
-                if (rc == CDB_OK && !lc.self && !lc.header_nofollow &&
+                 * lends them to a later page of the same body: only its
+                 * fragment-only references ("#main") may lead to itself,
+                 * and those lead the other page to itself. */
+                if (rc == CDB_OK && lc.self == (int64_t)page->own_refs &&
+                    !lc.header_nofollow &&
                     !job->links_cut && !c->o->recrawl)
                     worker_remember(c->worker, job, s->l.id);
             }
@@ -968,9 +971,10 @@ static int on_done(void *ctx, const struct fetch_result *r)
  * because its body hashed like that of page j->same_as, be given that
  * page's links? When that page did get this very body (the full hash is
  * checked) in the same charset, and its URL differs from this one at most
- * in the query string: references resolve alike from both, but for those
- * that lead to the page itself ("#top"), and a page with one of those is
- * not lent (see page_done()). That page must have been found by this run,
+ * in the query string: references resolve alike from both, but for
+ * fragment-only ones ("#top"), which lead each page to itself (the copy
+ * turns them so); a page with any other link to itself is not lent (see
+ * page_done()). That page must have been found by this run,
  * so that its links are all of this body; and not be deeper than this
  * one, whose links would otherwise be judged at a depth nearer the
  * limit (a page skipped as nofollow is followed from a later link that

@@ -725,13 +725,18 @@ static int report(struct state *st, const char *page_url,
     struct cdb_err why = { 0 };
     char *base_c = NULL;
     int rc = CDB_OK;
+    /* The base is page_url itself, up to a fragment. */
+    bool base_own = st->base_ref == NULL || st->base_ref[0] == '\0' ||
+                    st->base_ref[0] == '#';
 
     if (st->base_ref != NULL)
         rc = url_canon(page_url, st->base_ref, &page->base, &why);
     if (rc == CDB_ENOMEM)
         return cdb_fail(err, rc, "%s", why.msg);
-    if (page->base == NULL) /* no <base>, or one that does not resolve */
+    if (page->base == NULL) { /* no <base>, or one that does not resolve */
         page->base = xstrdup(page_url);
+        base_own = true;
+    }
     rc = CDB_OK;
     /* Canonical once, not once per link: url_canon_cached() needs it so. A
      * base that does not resolve refuses every reference, as url_canon()
@@ -763,6 +768,8 @@ static int report(struct state *st, const char *page_url,
         }
         if (page->canonical == NULL && strcmp(it->kind, "canonical") == 0)
             page->canonical = xstrdup(url);
+        if (base_own && it->ref[0] == '#')
+            page->own_refs++;
         if (on_link != NULL)
             rc = on_link(ctx, it->kind, url, it->anchor, it->nofollow);
         free(url);

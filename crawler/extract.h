@@ -43,6 +43,12 @@ struct extract_page {
     /* References that did not resolve or were not http(s) (javascript:,
      * mailto:, data:, tel:, ...), plus those past EXTRACT_MAX_LINKS. */
     size_t refused;
+    /* Links reported from fragment-only references ("#main") resolved
+     * against page_url itself (no <base>, or one that is empty, fragment-
+     * only or does not resolve): each leads to the page, whatever its URL.
+     * Any other link to the page would lead to this URL from a copy of the
+     * page at another one. */
+    size_t own_refs;
 };
 
 /* Parse the HTML page body (len bytes, need not be NUL-terminated; body may

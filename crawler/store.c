@@ -147,11 +147,14 @@ static const char SQL_FETCH_ADD[] =
 static const char SQL_LINK_ADD[] =
     "INSERT OR IGNORE INTO links(from_page_id, to_page_id, kind, anchor,"
     " nofollow, seen_crawl_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)" SQL_LINK_UPSERT;
-/* The links of page ?2 for page ?1, in the run ?3 (store_links_copy()). */
+/* The links of page ?2 for page ?1, in the run ?3 (store_links_copy()); in
+ * id order, so that where two become one (a link to ?2 and one to ?1) the
+ * first is kept, as in the page's own parse. */
 static const char SQL_LINKS_COPY[] =
     "INSERT OR IGNORE INTO links(from_page_id, to_page_id, kind, anchor,"
     " nofollow, seen_crawl_id)"
-    " SELECT ?1, to_page_id, kind, anchor, nofollow, ?3 FROM links"
+    " SELECT ?1, CASE to_page_id WHEN ?2 THEN ?1 ELSE to_page_id END, kind,"
+    " anchor, nofollow, ?3 FROM links"
     " WHERE from_page_id = ?2 AND gone_crawl_id IS NULL"
     " ORDER BY id" SQL_LINK_UPSERT;
 /* Page ?1 if this run (?3) found it and one of its fetches got the

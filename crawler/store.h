@@ -196,9 +196,11 @@ int store_page_with_doc(struct store *st, int64_t page_id, const char *sha256,
                         char **url, int *depth, char **content_type,
                         struct cdb_err *err);
 /* Give from_page_id the links of src_page_id that are not gone, with their
- * kinds, anchors and rel=nofollow, seen by this run: what store_links_add()
- * adds for a page of the same HTML at a URL that resolves its references
- * alike. *n is the number of links. */
+ * kinds, anchors and rel=nofollow, seen by this run, a link to src_page_id
+ * itself becoming one to from_page_id: what store_links_add() adds for a
+ * page of the same HTML at a URL that resolves its references alike but
+ * for fragment-only ones, which lead each page to itself. *n is the number
+ * of links. */
 int store_links_copy(struct store *st, int64_t from_page_id,
                      int64_t src_page_id, int64_t *n, struct cdb_err *err);
 /* The links of a page that this run did not see again are gone in it; a

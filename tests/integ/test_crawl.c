@@ -851,6 +851,14 @@ static void test_crawl_same_bytes_once(void **state)
     " <a href=\"?v=2\">two</a> <a href=\"a.html\">again</a>"                   \
     " <a href=\"mailto:x@example.com\">mail</a></body></html>"
 #define SB_S "<a href=\"#top\">top</a> <a href=\"?v=3\">three</a>"
+/* A link to its own URL, not fragment-only: at ?v=7 it leads to ?v=6. */
+#define SB_L "<a href=\"?v=6\">me</a> <a href=\"#top\">top</a>"
+/* "#top" against a <base> that names this URL: at ?v=9 it leads to ?v=8. */
+#define SB_B                                                                   \
+    "<base href=\"/b.html?v=8\"><a href=\"#top\">top</a>"                     \
+    " <a href=\"x.html\">x</a>"
+/* Against a fragment-only <base>: each page's own URL. */
+#define SB_F "<base href=\"#b\"><a href=\"#top\">top</a> <a href=\"z.html\">z</a>"
 #define SB_H "<a href=\"?v=4\">four</a> <a href=\"h2.html\">h2</a>"
 #define SB_X "<a href=\"y.html\">y</a>"
 /* "café" in UTF-8; in ISO-8859-1 the two bytes of the é are two letters */
@@ -859,7 +867,15 @@ static const struct fixture_route same_body_routes[] = {
     { .path = "/",
       .body = "<a href=\"/p.html\">p</a> <a href=\"/s.html\">s</a>"
               " <a href=\"/h.html\">h</a> <a href=\"/d1/x.html\">x</a>"
-              " <a href=\"/k.html\">k</a> <a href=\"/c.html\">c</a>" },
+              " <a href=\"/k.html\">k</a> <a href=\"/c.html\">c</a>"
+              " <a href=\"/l.html?v=6\">l</a> <a href=\"/b.html?v=8\">b</a>"
+              " <a href=\"/f.html\">f</a>" },
+    { .path = "/l.html?v=6", .body = SB_L "<a href=\"?v=7\">7</a>" },
+    { .path = "/l.html?v=7", .body = SB_L "<a href=\"?v=7\">7</a>" },
+    { .path = "/b.html?v=8", .body = SB_B "<a href=\"/b.html?v=9\">9</a>" },
+    { .path = "/b.html?v=9", .body = SB_B "<a href=\"/b.html?v=9\">9</a>" },
+    { .path = "/f.html", .body = SB_F "<a href=\"?v=10\">10</a>" },
+    { .path = "/f.html?v=10", .body = SB_F "<a href=\"?v=10\">10</a>" },
     { .path = "/p.html", .body = SB_P },
     { .path = "/p.html?v=2", .body = SB_P },
     { .path = "/s.html", .body = SB_S },
@@ -906,10 +922,12 @@ static char *links_missing(struct env *e, sqlite3 *db, const char *a,
 
 /* A page with the body of an earlier page whose URL differs only in the
  * query is not parsed again: it gets that page's links, noindex and
- * refused count. Not when the earlier page links to itself ("#top"
- * resolves to each page's own URL), nor when the response says nofollow,
- * nor from another directory, nor in another charset: those are parsed,
- * and every page ends with the links its own parse gives. */
+ * refused count, a fragment-only link ("#top", also against a fragment-
+ * only <base>) leading it to itself. Not when the earlier page links to
+ * itself otherwise (by its URL, or by "#top" against a <base> naming it),
+ * nor when the response says nofollow, nor from another directory, nor in
+ * another charset: those are parsed, and every page ends with the links
+ * its own parse gives. */
 static void test_crawl_same_body_links(void **state)
 {
     static const char flags[] =
@@ -927,9 +945,9 @@ static void test_crawl_same_body_links(void **state)
     seed[0] = env_url(&e, "/");
     opts_for(&o, seed);
     p = crawl_checked(&e, &o);
-    /* /p.html?v=2 only: it is found on /p.html, so after /p.html's links
-     * are stored. */
-    assert_int_equal(p.same_body, 1);
+    /* /p.html?v=2, /s.html?v=3 and /f.html?v=10: each is found on the page
+     * with its body, so after that page's links are stored. */
+    assert_int_equal(p.same_body, 3);
     db = db_open(e.db);
     diff = links_missing(&e, db, "/p.html", "/p.html?v=2");
     assert_string_equal(diff, "");
@@ -945,6 +963,22 @@ static void test_crawl_same_body_links(void **state)
     assert_link(&e, db, "/s.html", "/s.html", "a", "top");
     assert_link(&e, db, "/s.html?v=3", "/s.html?v=3", "a", "top");
     assert_link(&e, db, "/s.html?v=3", "/s.html", "a", "<none>");
+    /* "#top" and "?v=3" both lead /s.html?v=3 to itself: one link, the
+     * first one's. */
+    q_expect(db,
+             "SELECT group_concat(anchor) FROM v_links WHERE from_url = ?1",
+             env_url(&e, "/s.html?v=3"), NULL, "top");
+    assert_link(&e, db, "/f.html", "/f.html", "a", "top");
+    assert_link(&e, db, "/f.html?v=10", "/f.html?v=10", "a", "top");
+    assert_link(&e, db, "/f.html?v=10", "/f.html", "a", "<none>");
+    assert_link(&e, db, "/f.html?v=10", "/z.html", "a", "z");
+    /* Parsed: their links to ?v=6 and ?v=8 stay so. */
+    assert_link(&e, db, "/l.html?v=7", "/l.html?v=6", "a", "me");
+    assert_link(&e, db, "/l.html?v=7", "/l.html?v=7", "a", "top");
+    assert_link(&e, db, "/l.html?v=6", "/l.html?v=6", "a", "me");
+    assert_link(&e, db, "/b.html?v=9", "/b.html?v=8", "a", "top");
+    assert_link(&e, db, "/b.html?v=9", "/b.html?v=9", "a", "9");
+    assert_link(&e, db, "/b.html?v=8", "/b.html?v=8", "a", "top");
     /* Relative links resolve in the page's own directory. */
     assert_link(&e, db, "/d2/x.html", "/d2/y.html", "a", "y");
     assert_link(&e, db, "/d2/x.html", "/d1/y.html", "a", "<none>");

@@ -180,6 +180,45 @@ static void test_extract_bad_base(void **state)
     run_done(&r);
 }
 
+/* own_refs counts the links from fragment-only references resolved
+ * against the page's own URL: without a <base>, or against one that is
+ * empty, fragment-only or does not resolve; not a query-only or empty
+ * reference, nor a link to the page's URL written out, nor "#x" against a
+ * <base> that names a URL, even this one. */
+static void test_extract_own_refs(void **state)
+{
+    static const struct {
+        const char *html;
+        size_t own, links;
+    } cases[] = {
+        { "<a href='#top'>t</a> <a href=' #x '>x</a> <img srcset='#i 2x'>"
+          " <a href=page.html>p</a> <a href='?q'>q</a> <a href=''>e</a>"
+          " <a href='" PAGE "#y'>y</a>",
+          3, 6 },
+        { "<base href='#b'><a href='#top'>t</a> <a href=z.html>z</a>", 1, 2 },
+        { "<base href=''><a href='#top'>t</a>", 1, 1 },
+        { "<base href='http://[x'><a href='#top'>t</a>", 1, 1 },
+        { "<base href='" PAGE "'><a href='#top'>t</a>", 0, 1 },
+        { "<base href='/other/'><a href='#top'>t</a>", 0, 1 },
+        { "<a href='javascript:x'>j</a>", 0, 0 },
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct run r = { 0 };
+        size_t links = 0;
+
+        run(&r, cases[i].html);
+        assert_int_equal(r.rc, CDB_OK);
+        for (const char *p = r.links.data; p && *p; p++)
+            links += *p == '\n';
+        if (r.page.own_refs != cases[i].own || links != cases[i].links)
+            fail_msg("case %zu: own_refs %zu, links %zu; want %zu, %zu", i,
+                     r.page.own_refs, links, cases[i].own, cases[i].links);
+        run_done(&r);
+    }
+}
+
 /* Relative, absolute, root-relative, scheme-relative, dot-segment,
  * query-only and fragment-only references resolve; attribute values are
  * trimmed, and empty ones are ignored. */
@@ -743,6 +782,7 @@ int main(void)
         cmocka_unit_test(test_extract_base_after_links),
         cmocka_unit_test(test_extract_bad_base),
         cmocka_unit_test(test_extract_ref_forms),
+        cmocka_unit_test(test_extract_own_refs),
         cmocka_unit_test(test_extract_refused),
         cmocka_unit_test(test_extract_anchor_text),
         cmocka_unit_test(test_extract_anchor_cut),
