@@ -748,8 +748,7 @@ static int page_done(struct crawl *c, struct slot *s,
                  * fragment-only references ("#main") may lead to itself,
                  * and those lead the other page to itself. */
                 if (rc == CDB_OK && lc.self == (int64_t)page->own_refs &&
-                    !lc.header_nofollow &&
-                    !job->links_cut && !c->o->recrawl)
+                    !lc.header_nofollow && !job->links_cut && !c->o->recrawl)
                     worker_remember(c->worker, job, s->l.id);
             }
         } else {

@@ -855,10 +855,11 @@ static void test_crawl_same_bytes_once(void **state)
 #define SB_L "<a href=\"?v=6\">me</a> <a href=\"#top\">top</a>"
 /* "#top" against a <base> that names this URL: at ?v=9 it leads to ?v=8. */
 #define SB_B                                                                   \
-    "<base href=\"/b.html?v=8\"><a href=\"#top\">top</a>"                     \
+    "<base href=\"/b.html?v=8\"><a href=\"#top\">top</a>"                      \
     " <a href=\"x.html\">x</a>"
 /* Against a fragment-only <base>: each page's own URL. */
-#define SB_F "<base href=\"#b\"><a href=\"#top\">top</a> <a href=\"z.html\">z</a>"
+#define SB_F                                                                   \
+    "<base href=\"#b\"><a href=\"#top\">top</a> <a href=\"z.html\">z</a>"
 #define SB_H "<a href=\"?v=4\">four</a> <a href=\"h2.html\">h2</a>"
 #define SB_X "<a href=\"y.html\">y</a>"
 /* "café" in UTF-8; in ISO-8859-1 the two bytes of the é are two letters */
@@ -965,8 +966,7 @@ static void test_crawl_same_body_links(void **state)
     assert_link(&e, db, "/s.html?v=3", "/s.html", "a", "<none>");
     /* "#top" and "?v=3" both lead /s.html?v=3 to itself: one link, the
      * first one's. */
-    q_expect(db,
-             "SELECT group_concat(anchor) FROM v_links WHERE from_url = ?1",
+    q_expect(db, "SELECT group_concat(anchor) FROM v_links WHERE from_url = ?1",
              env_url(&e, "/s.html?v=3"), NULL, "top");
     assert_link(&e, db, "/f.html", "/f.html", "a", "top");
     assert_link(&e, db, "/f.html?v=10", "/f.html?v=10", "a", "top");

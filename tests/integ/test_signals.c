@@ -530,8 +530,8 @@ static void test_signals_twice(void **state)
     free(text);
     assert_db_file_sound(e.db);
     db = db_open(e.db);
-    q_expect(db, "SELECT status || ' ' || (ended_at IS NULL) FROM crawls",
-             NULL, NULL, "running 1");
+    q_expect(db, "SELECT status || ' ' || (ended_at IS NULL) FROM crawls", NULL,
+             NULL, "running 1");
     sqlite3_close(db);
 
     run_start(&e, &r, "resumed",
