@@ -33,6 +33,7 @@ struct transfer {
     bool header_overflow;
     bool tried_public; /* an address was not refused by block_private */
     int64_t started_ms;
+    /* From here on, only what transfer_done() clears by hand. */
     char errbuf[CURL_ERROR_SIZE];
     char refused[128]; /* why block_private refused an address, or "" */
     /* The report, kept with the transfer so that on_done may keep both. */
@@ -191,7 +192,11 @@ static void transfer_done(struct fetcher *f, struct transfer *t)
     free(t->url);
     buf_reset(&body);
     buf_reset(&headers);
-    memset(t, 0, sizeof *t);
+    /* All but the text buffers, 10 KB that are written before they are
+     * read: clearing them was 0.3 % of a crawl's instructions. */
+    memset(t, 0, offsetof(struct transfer, errbuf));
+    t->errbuf[0] = t->refused[0] = '\0';
+    memset(&t->result, 0, sizeof t->result);
     t->easy = easy;
     t->body = body;
     t->headers = headers;
