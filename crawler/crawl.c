@@ -1399,7 +1399,11 @@ static int run(struct crawl *c)
         const char *status =
             rc != CDB_OK ? "failed"
                          : (c->prog.interrupted ? "interrupted" : "finished");
-        int erc = store_crawl_end(c->st, status, rc == CDB_OK ? c->err : NULL);
+        int erc;
+
+        c->prog.ending = true;
+        progress(c, NULL);
+        erc = store_crawl_end(c->st, status, rc == CDB_OK ? c->err : NULL);
 
         if (rc == CDB_OK)
             rc = erc;

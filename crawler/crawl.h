@@ -78,6 +78,9 @@ struct crawl_progress {
     size_t in_flight;
     int64_t elapsed_ms;
     bool interrupted;
+    /* Fetching is over; the run is being ended (the links indexed by
+     * target, which takes seconds at 100,000 pages). */
+    bool ending;
     /* Set when a fetch is recorded, for a per-fetch log line. */
     const char *url;
     int status;

@@ -270,10 +270,11 @@ static void on_progress(void *ctx, const struct crawl_progress *p)
         return;
     snprintf(line, sizeof line,
              "%lld done, %lld failed, %lld skipped, %lld queued, %zu in "
-             "flight, %.0f pages/s",
+             "flight, %.0f pages/s%s",
              (long long)p->done, (long long)p->failed, (long long)p->skipped,
              (long long)p->queued, p->in_flight,
-             secs > 0 ? (double)p->fetched / secs : 0.0);
+             secs > 0 ? (double)p->fetched / secs : 0.0,
+             p->ending ? "; indexing the links" : "");
     progress_update(line);
 }
 

@@ -808,13 +808,18 @@ static void test_resume_after_kills(void **state)
 
 struct stopper {
     volatile sig_atomic_t flag;
-    int64_t after; /* pages done before the flag is set */
+    int64_t after;     /* pages done before the flag is set */
+    int ending, calls; /* progress calls saying ending; all of them */
+    bool after_ending; /* a call came after one that said ending */
 };
 
 static void stop_after(void *ctx, const struct crawl_progress *p)
 {
     struct stopper *s = ctx;
 
+    s->after_ending |= s->ending > 0 && !p->ending;
+    s->ending += p->ending;
+    s->calls++;
     if (p->url && p->done >= s->after)
         s->flag = 1;
 }
@@ -825,7 +830,7 @@ static void stop_after(void *ctx, const struct crawl_progress *p)
 static void test_resume_stop_flag(void **state)
 {
     static struct site s;
-    struct stopper stop = { 0, 5 };
+    struct stopper stop = { .after = 5 };
     struct env e;
     struct crawl_opts o;
     struct crawl_progress p;
@@ -846,6 +851,12 @@ static void test_resume_stop_flag(void **state)
     p = crawl_db(e.db, &o);
     assert_true(p.interrupted);
     assert_true(p.done >= 5);
+    /* The last two progress calls say the run is ending: before the end
+     * (the links indexed) and after it. */
+    assert_int_equal(stop.ending, 2);
+    assert_true(stop.calls > 2);
+    assert_false(stop.after_ending);
+    assert_true(p.ending);
     assert_db_file_sound(e.db);
     db = db_open(e.db);
     q_expect(db, "SELECT status || ' ' || (ended_at IS NOT NULL) FROM crawls",
