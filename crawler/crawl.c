@@ -746,8 +746,12 @@ static int page_done(struct crawl *c, struct slot *s,
                 /* A page whose links do not depend on its query string
                  * lends them to a later page of the same body: only its
                  * fragment-only references ("#main") may lead to itself,
-                 * and those lead the other page to itself. */
+                 * and those lead the other page to itself. At a longer URL
+                 * they take more room: the other page's parse must not
+                 * have run out of it where this one did not. */
                 if (rc == CDB_OK && lc.self == (int64_t)page->own_refs &&
+                    job->links.len + page->own_refs * (size_t)URL_MAX_REF <=
+                        WORKER_MAX_LINK_BYTES &&
                     !lc.header_nofollow && !job->links_cut && !c->o->recrawl)
                     worker_remember(c->worker, job, s->l.id);
             }

@@ -42,31 +42,59 @@ enum exit_code {
 };
 
 static volatile sig_atomic_t stop_flag;
-static volatile sig_atomic_t say_stopping; /* a crawl runs, not quiet */
+/* What the signal handler says, and how (see on_signal()): set while a
+ * crawl runs, from the log level and format. */
+enum { SAY_NONE, SAY_PLAIN, SAY_TTY, SAY_JSON };
+static volatile sig_atomic_t say_first, say_second;
+
+static void say(int how, const char *plain, const char *json)
+{
+    /* plain starts with a newline, to end a progress line on a terminal */
+    const char *m = how == SAY_JSON ? json : plain + (how != SAY_TTY);
+    ssize_t w;
+
+    if (how == SAY_NONE)
+        return;
+    w = write(STDERR_FILENO, m, strlen(m));
+    (void)w;
+}
+
+/* What on_signal() says while a crawl runs: the first signal's line at
+ * the info level, the second's at the warning level; JSON when the log on
+ * stderr is. */
+static void say_setup(enum log_level level, bool json)
+{
+    int how = json ? SAY_JSON : isatty(STDERR_FILENO) ? SAY_TTY : SAY_PLAIN;
+
+    say_first = level >= LOG_INFO ? how : SAY_NONE;
+    say_second = level >= LOG_WARN ? how : SAY_NONE;
+}
 
 /* The first SIGINT or SIGTERM stops the crawl cleanly (see crawl_run()); a
  * second one ends the process at once, as kill -9 would: the batch being
  * written is lost, the file stays consistent, the next run continues. For
  * when the clean stop takes too long, e.g. indexing the links at the end
- * of a large crawl. Only write() and _exit() here: both are safe in a
- * signal handler. */
+ * of a large crawl. Only async-signal-safe calls here (write, strlen,
+ * _exit), and errno is kept for the code the signal interrupted. */
 static void on_signal(int sig)
 {
-    static const char first[] = "\ncrawldb: stopping: finishing what is in "
-                                "flight (a second signal stops at once)\n";
-    static const char second[] = "\ncrawldb: stopped at once; the batch being "
-                                 "written is lost: run again to continue\n";
-    ssize_t w = 0;
+    int saved = errno;
 
     if (stop_flag) {
-        w = write(STDERR_FILENO, second, sizeof second - 1);
-        (void)w;
+        say(say_second,
+            "\ncrawldb: warning: stopped at once; the batch being written is "
+            "lost: run again to continue\n",
+            "{\"level\":\"warning\",\"msg\":\"stopped at once; the batch "
+            "being written is lost: run again to continue\"}\n");
         _exit(128 + sig);
     }
     stop_flag = 1;
-    if (say_stopping)
-        w = write(STDERR_FILENO, first, sizeof first - 1);
-    (void)w;
+    say(say_first,
+        "\ncrawldb: stopping: finishing what is in flight (a second signal "
+        "stops at once)\n",
+        "{\"level\":\"info\",\"msg\":\"stopping: finishing what is in "
+        "flight (a second signal stops at once)\"}\n");
+    errno = saved;
 }
 
 static int exit_for(int code)
@@ -562,9 +590,9 @@ static int cmd_crawl(int argc, char **argv)
         o.progress_ctx = &ps;
         progress_setup(level >= LOG_INFO ? stderr : NULL);
         log_set_hooks(progress_clear, progress_redraw);
-        say_stopping = level >= LOG_INFO;
+        say_setup(level, json_log && !log_file);
         rc = crawl_run(&o, st, &res, &err);
-        say_stopping = 0;
+        say_first = say_second = SAY_NONE;
         progress_done();
         log_set_hooks(NULL, NULL);
     }
@@ -951,6 +979,10 @@ int main(int argc, char **argv)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
+    /* One handler at a time: a SIGTERM inside the SIGINT handler would
+     * see no stop yet, and a third signal would be needed. */
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaddset(&sa.sa_mask, SIGTERM);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

@@ -50,11 +50,11 @@ void store_rollback(struct store *st);
 int store_set_max_size(struct store *st, int64_t max_bytes,
                        struct cdb_err *err);
 
-/* Start a run: a crawls row with the seeds (one a line) and options (JSON);
- * later rows this store writes belong to it. */
 /* Mark crawls left 'running' by a process that died as interrupted (the
  * caller holds the crawl lock, so none is running); *n: how many. */
 int store_crawls_cut_off(struct store *st, int64_t *n, struct cdb_err *err);
+/* Start a run: a crawls row with the seeds (one a line) and options (JSON);
+ * later rows this store writes belong to it. */
 int store_crawl_start(struct store *st, const char *seeds, const char *options,
                       struct cdb_err *err);
 int64_t store_crawl_id(const struct store *st);

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "integ.h"
 #include "util.h"
 
@@ -850,7 +851,8 @@ static void test_crawl_same_bytes_once(void **state)
     "<a href=\"a.html\">a</a> <a href=\"/b.html\" rel=\"nofollow\">b</a>"      \
     " <a href=\"?v=2\">two</a> <a href=\"a.html\">again</a>"                   \
     " <a href=\"mailto:x@example.com\">mail</a></body></html>"
-#define SB_S "<a href=\"#top\">top</a> <a href=\"?v=3\">three</a>"
+/* The link to ?v=3 first: there it is the first link to the page itself. */
+#define SB_S "<a href=\"?v=3\">three</a> <a href=\"#top\">top</a>"
 /* A link to its own URL, not fragment-only: at ?v=7 it leads to ?v=6. */
 #define SB_L "<a href=\"?v=6\">me</a> <a href=\"#top\">top</a>"
 /* "#top" against a <base> that names this URL: at ?v=9 it leads to ?v=8. */
@@ -962,12 +964,12 @@ static void test_crawl_same_body_links(void **state)
     q_expect(db, flags, env_url(&e, "/p.html"), NULL, "1 1");
     /* "#top" leads each page to itself. */
     assert_link(&e, db, "/s.html", "/s.html", "a", "top");
-    assert_link(&e, db, "/s.html?v=3", "/s.html?v=3", "a", "top");
+    assert_link(&e, db, "/s.html?v=3", "/s.html?v=3", "a", "three");
     assert_link(&e, db, "/s.html?v=3", "/s.html", "a", "<none>");
-    /* "#top" and "?v=3" both lead /s.html?v=3 to itself: one link, the
-     * first one's. */
+    /* "?v=3" and "#top" both lead /s.html?v=3 to itself: one link, the
+     * first one's, as its own parse keeps. */
     q_expect(db, "SELECT group_concat(anchor) FROM v_links WHERE from_url = ?1",
-             env_url(&e, "/s.html?v=3"), NULL, "top");
+             env_url(&e, "/s.html?v=3"), NULL, "three");
     assert_link(&e, db, "/f.html", "/f.html", "a", "top");
     assert_link(&e, db, "/f.html?v=10", "/f.html?v=10", "a", "top");
     assert_link(&e, db, "/f.html?v=10", "/f.html", "a", "<none>");
@@ -1036,6 +1038,67 @@ static void test_crawl_same_body_depth(void **state)
     assert_page(&e, db, "/t.html", "done", 1);
     assert_link(&e, db, "/list?p=1", "/t.html", "a", "t");
     sqlite3_close(db);
+    env_stop(&e);
+}
+
+/* A page's fragment-only links take as many bytes as its URL in the
+ * worker's packed links: at a URL of 2 KB, /big.html's 17,000 "#x" links
+ * pass the 32 MiB that its own short URL keeps them under, so the page at
+ * that URL is parsed, not lent /big.html's links: its cut is counted, and
+ * the long link after the "#x" ones is not among its links. */
+static void test_crawl_same_body_room(void **state)
+{
+    enum { OWN = 17000, QUERY = 1990 };
+    struct fixture_route routes[] = {
+        { .path = "/", .body = "<a href=\"/big.html\">big</a>" },
+        { .path = "/big.html", .body = NULL },
+        { .path = "/*", .body = NULL },
+    };
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    struct crawl_progress p;
+    struct buf body;
+    sqlite3 *db;
+
+    (void)state;
+    buf_init(&body, 1 << 20);
+    buf_adds(&body, "<a href=\"?q=");
+    for (int i = 0; i < QUERY; i++)
+        buf_adds(&body, "a");
+    buf_adds(&body, "\">long</a>");
+    for (int i = 0; i < OWN; i++)
+        buf_adds(&body, "<a href=#x></a>");
+    buf_adds(&body, "<a href=\"/last-"); /* too long for what room is left */
+    for (int i = 0; i < QUERY; i++)
+        buf_adds(&body, "z");
+    buf_adds(&body, ".html\">last</a>");
+    routes[1].body = body.data;
+    routes[2].body = body.data; /* /big.html?q=..., and leaves */
+    env_start(&e, routes, N(routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    o.max_depth = 2;
+    p = crawl_checked(&e, &o);
+    assert_int_equal(p.same_body, 0);
+    db = db_open(e.db);
+    /* The long page: its own parse's cut, and not the link after it. */
+    q_expect(db,
+             "SELECT (f.links_refused > 0) || ' ' || (SELECT count(*) FROM"
+             " links l JOIN pages t ON t.id = l.to_page_id WHERE"
+             " l.from_page_id = p.id AND t.url LIKE '%/last-z%')"
+             " FROM fetches f JOIN pages p ON p.id = f.page_id"
+             " WHERE p.url LIKE '%/big.html?q=%'",
+             NULL, NULL, "1 0");
+    q_expect(db,
+             "SELECT f.links_refused || ' ' || (SELECT count(*) FROM"
+             " links l JOIN pages t ON t.id = l.to_page_id WHERE"
+             " l.from_page_id = p.id AND t.url LIKE '%/last-z%')"
+             " FROM fetches f JOIN pages p ON p.id = f.page_id"
+             " WHERE p.url = ?1",
+             env_url(&e, "/big.html"), NULL, "0 1");
+    sqlite3_close(db);
+    buf_release(&body);
     env_stop(&e);
 }
 
@@ -1156,6 +1219,7 @@ int main(void)
         cmocka_unit_test(test_crawl_same_body_links),
         cmocka_unit_test(test_crawl_same_body_depth),
         cmocka_unit_test(test_crawl_same_body_earlier_run),
+        cmocka_unit_test(test_crawl_same_body_room),
         cmocka_unit_test(test_crawl_full_text),
     };
     int rc;

@@ -226,6 +226,87 @@ static int group_teardown(void **state)
     return 0;
 }
 
+/* The If-None-Match of the last request for path, as the fixture logged
+ * it ("" when none). */
+struct inm {
+    const char *path;
+    char value[64];
+    int seen;
+};
+
+static void on_log_inm(void *ctx, const char *method, const char *path,
+                       int64_t t_ms, const char *user_agent,
+                       const char *if_none_match, const char *if_modified_since)
+{
+    struct inm *c = ctx;
+
+    (void)method;
+    (void)t_ms;
+    (void)user_agent;
+    (void)if_modified_since;
+    if (strcmp(path, c->path) != 0)
+        return;
+    c->seen++;
+    snprintf(c->value, sizeof c->value, "%s",
+             if_none_match ? if_none_match : "");
+}
+
+/* One transfer at a time through one fetcher, so each reuses the handle
+ * and buffers the last one left: after a cut body, a conditional request,
+ * oversized headers, a reset connection and a redirect, a plain 200 is
+ * reported exactly as by a new fetcher, and was sent as a plain request. */
+static void test_fetch_spares(void **state)
+{
+    static const char *const before[] = { "/big", "/ok", "/bighead", "/reset",
+                                          "/moved" };
+    struct fetch_opts o;
+    struct fetcher *f = NULL;
+    struct cdb_err err = { 0 };
+    struct got g = { 0 }, fresh = { 0 };
+    struct inm inm = { .path = "/n/2" };
+    char url[256];
+    int ctx = 0;
+
+    fetch_opts_init(&o);
+    o.concurrency = 1;
+    o.max_bytes = MAX_BYTES;
+    o.max_header_bytes = HEADER_MAX;
+    assert_int_equal(fetcher_new(&o, &f, &err), CDB_OK);
+    for (size_t i = 0; i < sizeof before / sizeof before[0]; i++) {
+        url_of(state, before[i], url, sizeof url);
+        assert_int_equal(
+            fetcher_add_if(f, url, i == 1 ? "\"v1-abc\"" : NULL,
+                           i == 1 ? "Wed, 21 Oct 2015 07:28:00 GMT" : NULL,
+                           &ctx, &err),
+            CDB_OK);
+        drive(f, on_done_copy, &g);
+    }
+    assert_int_equal(g.n, 1); /* the last: /moved */
+    assert_non_null(g.location);
+    url_of(state, "/n/2", url, sizeof url);
+    assert_int_equal(fetcher_add(f, url, &ctx, &err), CDB_OK);
+    drive(f, on_done_copy, &g);
+    fetcher_free(f);
+    fetch_one(&o, url, &fresh);
+
+    assert_int_equal(g.status, 200);
+    assert_string_equal(g.body, "numbered");
+    assert_string_equal(g.url, url);
+    assert_false(g.truncated);
+    assert_null(g.error);
+    assert_null(g.location);
+    assert_null(g.etag);
+    assert_null(g.last_modified);
+    assert_true(g.duration_ms >= 0 && g.duration_ms < 5000);
+    assert_string_equal(g.content_type ? g.content_type : "-",
+                        fresh.content_type ? fresh.content_type : "-");
+    fixture_each(*state, on_log_inm, &inm);
+    assert_int_equal(inm.seen, 2);
+    assert_string_equal(inm.value, "");
+    got_release(&g);
+    got_release(&fresh);
+}
+
 /* A 200 arrives with its body, status, parsed Content-Type, ETag and
  * Last-Modified, the raw header block, no Location and no error. */
 static void test_fetch_ok(void **state)
@@ -624,6 +705,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fetch_ok),
+        cmocka_unit_test(test_fetch_spares),
         cmocka_unit_test(test_fetch_404_is_data),
         cmocka_unit_test(test_fetch_redirect_not_followed),
         cmocka_unit_test(test_fetch_max_bytes),

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1224,7 +1225,10 @@ static void test_store_crawls_cut_off(void **state)
     char last[64], text[128];
 
     assert_int_equal(store_fetch_add(e->st, &f, NULL, &err), CDB_OK);
+    nanosleep(&(struct timespec){ 0, 5000000 }, NULL); /* a later time */
     assert_int_equal(store_fetch_add(e->st, &f, NULL, &err), CDB_OK);
+    assert_int_equal(
+        db_int(e, "SELECT count(DISTINCT fetched_at) FROM fetches"), 2);
     db_text(e, "SELECT max(fetched_at) FROM fetches", last, sizeof last);
     assert_int_equal(store_crawls_cut_off(e->st, &n, &err), CDB_EDB);
     assert_non_null(strstr(err.msg, e->path));
