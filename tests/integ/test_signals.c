@@ -348,6 +348,32 @@ static void asked_at(void *ctx, const char *method, const char *path,
         a->t_ms = t_ms;
 }
 
+/* The uninterrupted crawl of e's site from url into ref (e->dir/ref.db),
+ * to compare with; the fixture's log is cleared after it. */
+static void crawl_ref(struct env *e, char *ref, size_t n, const char *url)
+{
+    struct run r;
+
+    snprintf(ref, n, "%s/ref.db", e->dir);
+    run_start(e, &r, "ref",
+              (const char *const[]){ "crawl", "-d", ref, "-q", "--concurrency",
+                                     "4", url, NULL });
+    run_expect(&r, 30000, 0);
+    assert_db_file_sound(ref);
+}
+
+/* Start a crawl of url into e's database, named name, and return once four
+ * of its pages are done. */
+static void start_crawl_mid(struct env *e, struct run *r, const char *name,
+                            const char *url)
+{
+    run_start(e, r, name,
+              (const char *const[]){ "crawl", "-d", e->db, "--concurrency", "4",
+                                     url, NULL });
+    wait_request(e, r, 0);
+    wait_done(e, r, 4);
+}
+
 /* SIGINT, then SIGTERM, sent to `crawldb crawl` while its pages are in
  * flight, one of them a page whose answer takes HANG_MS and one that will
  * answer 503: the process exits within the crawl's grace for what is in
@@ -375,25 +401,15 @@ static void test_signals_stop(void **state)
 
     site_build(&s, 30, 100, HANG_MS, FLAKY_MS);
     env_start(&e, s.routes, s.n, NULL);
-    snprintf(ref, sizeof ref, "%s/ref.db", e.dir);
     url = env_url(&e, "/");
-
-    run_start(&e, &r, "ref",
-              (const char *const[]){ "crawl", "-d", ref, "-q", "--concurrency",
-                                     "4", url, NULL });
-    run_expect(&r, 30000, 0);
-    assert_db_file_sound(ref);
+    crawl_ref(&e, ref, sizeof ref, url);
     db = db_open(ref);
     q_expect(db, "SELECT count(*) FROM pages WHERE state = 'done'", NULL, NULL,
              "33"); /* "/", the 30 pages, the slow one, the flaky one */
     sqlite3_close(db);
     fixture_reset_log(e.fx);
 
-    run_start(&e, &r, "stopped",
-              (const char *const[]){ "crawl", "-d", e.db, "--concurrency", "4",
-                                     url, NULL });
-    wait_request(&e, &r, 0);
-    wait_done(&e, &r, 4);
+    start_crawl_mid(&e, &r, "stopped", url);
     /* Linked from "/", at depth 1: requested before any page of depth 2. */
     assert_int_equal(fixture_hits(e.fx, HANG_PATH), 1);
     assert_int_equal(fixture_hits(e.fx, FLAKY_PATH), 1);
@@ -506,19 +522,11 @@ static void test_signals_twice(void **state)
     (void)state;
     site_build(&s, 30, 100, HANG_MS, 0);
     env_start(&e, s.routes, s.n, NULL);
-    snprintf(ref, sizeof ref, "%s/ref.db", e.dir);
     url = env_url(&e, "/");
-    run_start(&e, &r, "ref",
-              (const char *const[]){ "crawl", "-d", ref, "-q", "--concurrency",
-                                     "4", url, NULL });
-    run_expect(&r, 30000, 0);
+    crawl_ref(&e, ref, sizeof ref, url);
     fixture_reset_log(e.fx);
 
-    run_start(&e, &r, "twice",
-              (const char *const[]){ "crawl", "-d", e.db, "--concurrency", "4",
-                                     url, NULL });
-    wait_request(&e, &r, 0);
-    wait_done(&e, &r, 4);
+    start_crawl_mid(&e, &r, "twice", url);
     assert_int_equal(kill(r.pid, SIGINT), 0);
     sleep_ms(100);
     assert_int_equal(kill(r.pid, SIGINT), 0);
