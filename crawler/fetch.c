@@ -2,7 +2,7 @@
  * body and header buffers and error text; it is found through
  * CURLOPT_PRIVATE and given back in one place when its transfer ends. Up to
  * the concurrency of ended ones are kept for the next transfers, easy handle
- * and buffers and all: making and freeing them for each URL was 2 % of the
+ * and buffers and all: making and freeing them for each URL was 1 % of the
  * crawl thread. The module keeps no other per-URL state, so memory is
  * bounded by the concurrency times the body limit. */
 #include "fetch.h"
