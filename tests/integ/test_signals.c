@@ -374,6 +374,32 @@ static void start_crawl_mid(struct env *e, struct run *r, const char *name,
     wait_done(e, r, 4);
 }
 
+/* Continue the stopped crawl in e's database with `crawldb crawl -d FILE`
+ * (quiet, or not, to read what it says in r->err): it exits 0 and leaves a
+ * sound file whose runs are the stopped one and a finished one, every run
+ * ended, nothing queued, and the pages, links and documents of the
+ * uninterrupted crawl into ref. */
+static void resume_finishes(struct env *e, struct run *r, const char *ref,
+                            bool quiet)
+{
+    sqlite3 *db;
+
+    run_start(e, r, "resumed",
+              (const char *const[]){ "crawl", "-d", e->db, quiet ? "-q" : NULL,
+                                     NULL });
+    run_expect(r, 30000, 0);
+    assert_db_file_sound(e->db);
+    db = db_open(e->db);
+    q_expect(db, "SELECT group_concat(status, ',') FROM crawls", NULL, NULL,
+             "interrupted,finished");
+    q_expect(db, "SELECT count(*) FROM crawls WHERE ended_at IS NULL", NULL,
+             NULL, "0");
+    q_expect(db, "SELECT count(*) FROM pages WHERE state = 'queued'", NULL,
+             NULL, "0");
+    sqlite3_close(db);
+    assert_same_crawl(e, ref);
+}
+
 /* SIGINT, then SIGTERM, sent to `crawldb crawl` while its pages are in
  * flight, one of them a page whose answer takes HANG_MS and one that will
  * answer 503: the process exits within the crawl's grace for what is in
@@ -480,17 +506,7 @@ static void test_signals_stop(void **state)
                       NULL, NULL) > 1); /* the signal came mid-crawl */
     sqlite3_close(db);
 
-    run_start(&e, &r, "resumed",
-              (const char *const[]){ "crawl", "-d", e.db, "-q", NULL });
-    run_expect(&r, 30000, 0);
-    assert_db_file_sound(e.db);
-    db = db_open(e.db);
-    q_expect(db, "SELECT group_concat(status, ',') FROM crawls", NULL, NULL,
-             "interrupted,finished");
-    q_expect(db, "SELECT count(*) FROM pages WHERE state = 'queued'", NULL,
-             NULL, "0");
-    sqlite3_close(db);
-    assert_same_crawl(&e, ref);
+    resume_finishes(&e, &r, ref, true);
     memset(&rq, 0, sizeof rq);
     fixture_each(e.fx, tally, &rq);
     for (size_t i = 0; i < rq.n; i++)
@@ -542,19 +558,9 @@ static void test_signals_twice(void **state)
              NULL, "running 1");
     sqlite3_close(db);
 
-    run_start(&e, &r, "resumed",
-              (const char *const[]){ "crawl", "-d", e.db, NULL });
-    run_expect(&r, 30000, 0);
+    resume_finishes(&e, &r, ref, false);
     assert_file_has(r.err, "1 earlier crawl of this file stopped without "
                            "ending (killed?): marked interrupted");
-    assert_db_file_sound(e.db);
-    db = db_open(e.db);
-    q_expect(db, "SELECT group_concat(status, ',') FROM crawls", NULL, NULL,
-             "interrupted,finished");
-    q_expect(db, "SELECT count(*) FROM crawls WHERE ended_at IS NULL", NULL,
-             NULL, "0");
-    sqlite3_close(db);
-    assert_same_crawl(&e, ref);
     db_remove(ref);
     env_stop(&e);
 }
