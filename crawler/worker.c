@@ -16,13 +16,15 @@ struct job_list {
 };
 
 /* A page whose links are stored, by the first 64 bits of its body's hash
- * (never 0 here: see same_key()). */
+ * (never 0 here: see same_key()), in 16 bytes: meta is the page's id, its
+ * refused count and its two flags (same_pack()). */
 struct same_body {
     uint64_t key;
-    int64_t page_id;
-    size_t refused;
-    bool noindex, nofollow;
+    uint64_t meta;
 };
+
+#define SAME_REFUSED_BITS 24
+#define SAME_ID_MAX (INT64_C(1) << (64 - 2 - SAME_REFUSED_BITS))
 
 struct worker {
     pthread_t thread;
@@ -103,9 +105,10 @@ static uint64_t same_key(const char *hex)
     return k ? k : 1;
 }
 
-static struct same_body *same_slot(struct worker *w, uint64_t key)
+/* The two slots of key's set: the newer first. */
+static struct same_body *same_set(struct worker *w, uint64_t key)
 {
-    return &w->same[key & (WORKER_SAME_SLOTS - 1)];
+    return &w->same[(key & (WORKER_SAME_SLOTS / 2 - 1)) * 2];
 }
 
 /* Query-string duplicates and the like: the same bytes at another URL.
@@ -116,12 +119,15 @@ static bool same_as_known(struct worker *w, struct worker_job *j)
     struct same_body *b;
 
     pthread_mutex_lock(&w->lock);
-    b = same_slot(w, key);
+    b = same_set(w, key);
+    if (b[0].key != key)
+        b++;
     if (b->key == key) {
-        j->same_as = b->page_id;
-        j->page.refused = b->refused;
-        j->page.noindex = b->noindex;
-        j->page.nofollow = b->nofollow;
+        j->same_as = (int64_t)(b->meta >> (SAME_REFUSED_BITS + 2));
+        j->page.refused = (size_t)(b->meta >> 2) &
+                          ((UINT64_C(1) << SAME_REFUSED_BITS) - 1);
+        j->page.noindex = (b->meta & 2) != 0;
+        j->page.nofollow = (b->meta & 1) != 0;
     }
     pthread_mutex_unlock(&w->lock);
     return j->same_as != 0;
@@ -255,16 +261,21 @@ int worker_job_links(const struct worker_job *j,
 void worker_remember(struct worker *w, const struct worker_job *j,
                      int64_t page_id)
 {
-    uint64_t key = same_key(j->sha256);
+    uint64_t key = same_key(j->sha256), meta;
     struct same_body *b;
 
+    if (page_id <= 0 || page_id >= SAME_ID_MAX ||
+        j->page.refused >> SAME_REFUSED_BITS)
+        return; /* does not fit: such a body is parsed again */
+    meta = (uint64_t)page_id << (SAME_REFUSED_BITS + 2) |
+           (uint64_t)j->page.refused << 2 | (uint64_t)j->page.noindex << 1 |
+           (uint64_t)j->page.nofollow;
     pthread_mutex_lock(&w->lock);
-    b = same_slot(w, key);
-    b->key = key;
-    b->page_id = page_id;
-    b->refused = j->page.refused;
-    b->noindex = j->page.noindex;
-    b->nofollow = j->page.nofollow;
+    b = same_set(w, key);
+    if (b[0].key != key) /* the older goes (or key's own older entry) */
+        b[1] = b[0];
+    b[0].key = key;
+    b[0].meta = meta;
     pthread_mutex_unlock(&w->lock);
 }
 

@@ -75,9 +75,11 @@ int worker_job_links(const struct worker_job *j,
 /* Tell the worker that page_id has the (parsed, HTML) job's body and that
  * its links are stored: a later job whose body hashes alike gets same_as
  * set instead of being parsed. WORKER_SAME_SLOTS pages are remembered
- * (32 bytes each, 2 MiB), a newer one in place of an older one whose hash
- * lands in its slot. */
-#define WORKER_SAME_SLOTS 65536
+ * (16 bytes each, 4 MiB), in sets of two by the hash's first 64 bits (its
+ * first 16 hex digits, 0 counting as 1) modulo WORKER_SAME_SLOTS / 2: a
+ * third page in a set takes the older one's place. A page id from 2^38 or
+ * more than 2^24 - 1 refused links are not remembered. */
+#define WORKER_SAME_SLOTS 262144
 void worker_remember(struct worker *w, const struct worker_job *j,
                      int64_t page_id);
 /* Free the job's output; the job may be submitted again. */

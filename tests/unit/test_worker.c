@@ -185,6 +185,136 @@ static void test_worker_same_body(void **state)
     worker_free(w);
 }
 
+/* The set of WORKER_SAME_SLOTS / 2 that a body's hash lands in (worker.h):
+ * its first 16 hex digits, 0 counting as 1. */
+static uint64_t same_set_of(const char *body)
+{
+    char hex[65];
+    uint64_t k;
+
+    sha256_hex(body, strlen(body), hex);
+    hex[16] = '\0';
+    k = strtoull(hex, NULL, 16);
+    return (k ? k : 1) & (WORKER_SAME_SLOTS / 2 - 1);
+}
+
+/* Submit a job of body and return its same_as once done. */
+static int64_t same_as_of(struct worker *w, const char *body)
+{
+    struct worker_job j = { 0 };
+    int64_t same;
+
+    j.body = body;
+    j.len = strlen(body);
+    j.url = PAGE;
+    j.html = true;
+    worker_submit(w, &j);
+    assert_ptr_equal(take_wait(w), &j);
+    same = j.same_as;
+    worker_job_release(&j);
+    return same;
+}
+
+static void remember(struct worker *w, const char *body, int64_t id,
+                     size_t refused)
+{
+    struct worker_job j = { 0 };
+
+    j.body = body;
+    j.len = strlen(body);
+    sha256_hex(body, j.len, j.sha256);
+    j.page.refused = refused;
+    j.page.nofollow = true;
+    worker_remember(w, &j, id);
+}
+
+/* Two pages are remembered in each set: three bodies whose hashes share a
+ * set keep the newer two; telling a known body again moves it to the
+ * front without costing its set-mate. Ids and refused counts beyond the
+ * 16-byte slot's fields are not remembered, the largest that fit are. */
+static void test_worker_same_sets(void **state)
+{
+    char body[4][40];
+    uint64_t want = 0;
+    struct worker *w = NULL;
+    struct worker_job j = { 0 };
+    struct cdb_err err = { 0 };
+    int found = 0;
+
+    (void)state;
+    /* Three bodies in one set, found by trying numbered ones in turn: the
+     * first set reached three times (a few thousand hashes). */
+    {
+        uint32_t *seen = calloc(WORKER_SAME_SLOTS / 2, sizeof *seen);
+        uint32_t *first = calloc(WORKER_SAME_SLOTS / 2, sizeof *first);
+        uint32_t *second = calloc(WORKER_SAME_SLOTS / 2, sizeof *second);
+
+        assert_non_null(seen);
+        assert_non_null(first);
+        assert_non_null(second);
+        for (uint32_t n = 1; found == 0 && n < 2000000; n++) {
+            char b[40];
+            uint64_t set;
+
+            snprintf(b, sizeof b, "<p>body %u</p>", (unsigned)n);
+            set = same_set_of(b);
+            if (seen[set] == 2) {
+                snprintf(body[0], sizeof body[0], "<p>body %u</p>",
+                         (unsigned)first[set]);
+                snprintf(body[1], sizeof body[1], "<p>body %u</p>",
+                         (unsigned)second[set]);
+                snprintf(body[2], sizeof body[2], "%s", b);
+                want = set;
+                found = 1;
+            } else {
+                (seen[set] ? second : first)[set] = n;
+                seen[set]++;
+            }
+        }
+        free(seen);
+        free(first);
+        free(second);
+    }
+    assert_int_equal(found, 1);
+    snprintf(body[3], sizeof body[3], "<p>other</p>");
+    assert_int_equal(same_set_of(body[0]), want);
+    assert_int_equal(same_set_of(body[1]), want);
+    assert_int_not_equal(same_set_of(body[3]), want);
+
+    assert_int_equal(worker_new(1000, 64, on_wake, NULL, &w, &err), CDB_OK);
+    remember(w, body[0], 1, 0);
+    remember(w, body[1], 2, 0);
+    assert_int_equal(same_as_of(w, body[0]), 1);
+    assert_int_equal(same_as_of(w, body[1]), 2);
+    remember(w, body[0], 11, 0); /* known: to the front, body 1 stays */
+    assert_int_equal(same_as_of(w, body[0]), 11);
+    assert_int_equal(same_as_of(w, body[1]), 2);
+    remember(w, body[2], 3, 0); /* the older, body 1, goes */
+    assert_int_equal(same_as_of(w, body[1]), 0);
+    assert_int_equal(same_as_of(w, body[0]), 11);
+    assert_int_equal(same_as_of(w, body[2]), 3);
+
+    /* The widest fields: the id, the refused count and the flags come
+     * back whole. */
+    remember(w, body[3], (INT64_C(1) << 38) - 1, ((size_t)1 << 24) - 1);
+    j.body = body[3];
+    j.len = strlen(body[3]);
+    j.url = PAGE;
+    j.html = true;
+    worker_submit(w, &j);
+    assert_ptr_equal(take_wait(w), &j);
+    assert_true(j.same_as == (INT64_C(1) << 38) - 1);
+    assert_int_equal(j.page.refused, ((size_t)1 << 24) - 1);
+    assert_true(j.page.nofollow);
+    assert_false(j.page.noindex);
+    worker_job_release(&j);
+    /* Too wide: not remembered, and the entry already there is kept. */
+    remember(w, body[3], INT64_C(1) << 38, 0);
+    remember(w, body[3], 5, (size_t)1 << 24);
+    assert_true(same_as_of(w, body[3]) == (INT64_C(1) << 38) - 1);
+    worker_free(w);
+}
+
 static int stop_second(void *ctx, const char *kind, const char *url,
                        const char *anchor, bool rel_nofollow)
 {
@@ -380,6 +510,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_worker_same_as_extract),
         cmocka_unit_test(test_worker_same_body),
+        cmocka_unit_test(test_worker_same_sets),
         cmocka_unit_test(test_worker_links_stop),
         cmocka_unit_test(test_worker_hash_only),
         cmocka_unit_test(test_worker_many_in_order),
