@@ -1102,6 +1102,61 @@ static void test_crawl_same_body_room(void **state)
     env_stop(&e);
 }
 
+/* A page at a URL longer than URL_MAX_REF resolves none of its references
+ * (url_canon() refuses such a base), so it is parsed, not lent the links of
+ * a page of the same body at a shorter URL: /AAAA/p.html (5,000 "a"s) is
+ * reached by a reference of 5,010 bytes and links to "?q=" and 4,000 "b"s,
+ * 9,027 bytes once resolved; that page gets no links and two refused. */
+static void test_crawl_same_body_long_url(void **state)
+{
+    enum { PATH = 5000, QUERY = 4000 };
+    struct fixture_route routes[] = {
+        { .path = "/", .body = NULL },
+        { .path = "/*", .body = NULL },
+    };
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[1];
+    struct crawl_progress p;
+    struct buf root, body;
+    sqlite3 *db;
+
+    (void)state;
+    buf_init(&root, 1 << 16);
+    buf_init(&body, 1 << 16);
+    buf_adds(&root, "<a href=\"/");
+    for (int i = 0; i < PATH; i++)
+        buf_adds(&root, "a");
+    buf_adds(&root, "/p.html\">p</a>");
+    buf_adds(&body, "<a href=\"?q=");
+    for (int i = 0; i < QUERY; i++)
+        buf_adds(&body, "b");
+    buf_adds(&body, "\">q</a> <a href=\"leaf.html\">leaf</a>");
+    routes[0].body = root.data;
+    routes[1].body = body.data;
+    env_start(&e, routes, N(routes), NULL);
+    seed[0] = env_url(&e, "/");
+    opts_for(&o, seed);
+    o.max_depth = 2;
+    o.max_url_length = 0; /* off: the default of 2,048 skips both pages */
+    p = crawl_checked(&e, &o);
+    assert_int_equal(p.same_body, 0);
+    db = db_open(e.db);
+    /* The short page: both links; the long one: none, both refused. */
+    q_expect(db,
+             "SELECT group_concat((length(p.url) > 8192) || ':' || f.status"
+             " || ':' || f.links_refused || ':' || (SELECT count(*) FROM"
+             " links l WHERE l.from_page_id = p.id), ' ')"
+             " FROM (SELECT * FROM pages ORDER BY length(url)) p"
+             " JOIN fetches f ON f.page_id = p.id"
+             " WHERE p.url LIKE '%/p.html%'",
+             NULL, NULL, "0:200:0:2 1:200:2:0");
+    sqlite3_close(db);
+    buf_release(&root);
+    buf_release(&body);
+    env_stop(&e);
+}
+
 /* A page an earlier run found may still hold that run's links: a
  * --recrawl puts its pages back in the queue, and one stopped and
  * continued without --recrawl fetches them again but marks nothing gone.
@@ -1220,6 +1275,7 @@ int main(void)
         cmocka_unit_test(test_crawl_same_body_depth),
         cmocka_unit_test(test_crawl_same_body_earlier_run),
         cmocka_unit_test(test_crawl_same_body_room),
+        cmocka_unit_test(test_crawl_same_body_long_url),
         cmocka_unit_test(test_crawl_full_text),
     };
     int rc;
