@@ -24,7 +24,7 @@ struct same_body {
 };
 
 #define SAME_REFUSED_BITS 24
-#define SAME_ID_MAX (INT64_C(1) << (64 - 2 - SAME_REFUSED_BITS))
+#define SAME_ID_MAX       (INT64_C(1) << (64 - 2 - SAME_REFUSED_BITS))
 
 struct worker {
     pthread_t thread;
@@ -124,8 +124,8 @@ static bool same_as_known(struct worker *w, struct worker_job *j)
         b++;
     if (b->key == key) {
         j->same_as = (int64_t)(b->meta >> (SAME_REFUSED_BITS + 2));
-        j->page.refused = (size_t)(b->meta >> 2) &
-                          ((UINT64_C(1) << SAME_REFUSED_BITS) - 1);
+        j->page.refused =
+            (size_t)(b->meta >> 2) & ((UINT64_C(1) << SAME_REFUSED_BITS) - 1);
         j->page.noindex = (b->meta & 2) != 0;
         j->page.nofollow = (b->meta & 1) != 0;
     }
