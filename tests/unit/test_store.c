@@ -194,6 +194,77 @@ static int64_t add_page(struct env *e, const char *url, int depth)
     return id;
 }
 
+/* The number of OpenEphemeral steps in sql's program. */
+static int ephemerals(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *q = NULL;
+    char explain[512];
+    int n = 0;
+
+    snprintf(explain, sizeof explain, "EXPLAIN %s", sql);
+    assert_int_equal(sqlite3_prepare_v2(db, explain, -1, &q, NULL), SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW)
+        n += strcmp((const char *)sqlite3_column_text(q, 1), "OpenEphemeral") ==
+             0;
+    sqlite3_finalize(q);
+    return n;
+}
+
+/* Schema 5: the CHECK constraints of pages take exactly the values they
+ * took, and adding a page or changing its state builds no temporary index
+ * (the IN lists did, each time). */
+static void assert_plain_checks(sqlite3 *db)
+{
+    static const char *const bad[] = {
+        "INSERT INTO pages(url, host_id, depth, found_crawl_id, found_at,"
+        " state) VALUES ('http://a.example/bad', 1, 0, 1, 'x', 'gone')",
+        "INSERT INTO pages(url, host_id, depth, found_crawl_id, found_at,"
+        " state) VALUES ('http://a.example/bad', 1, 0, 1, 'x', 'Done')",
+        "INSERT INTO pages(url, host_id, depth, found_crawl_id, found_at,"
+        " sitemap) VALUES ('http://a.example/bad', 1, 0, 1, 'x', 3)",
+        "INSERT INTO pages(url, host_id, depth, found_crawl_id, found_at,"
+        " sitemap) VALUES ('http://a.example/bad', 1, 0, 1, 'x', -1)",
+        "UPDATE pages SET state = 'running' WHERE url = 'http://a.example/s0'",
+        "UPDATE pages SET sitemap = 5 WHERE url = 'http://a.example/s0'",
+    };
+    static const char *const states[] = { "queued", "done", "failed",
+                                          "skipped" };
+    char sql[256];
+
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE"
+                                 " name = 'pages' AND sql LIKE '% IN (%'"),
+                     0);
+    assert_int_equal(ephemerals(db, "INSERT INTO pages(url, host_id, depth,"
+                                    " found_crawl_id, found_at) VALUES"
+                                    " (?1, 1, 0, 1, 'x')"),
+                     0);
+    assert_int_equal(
+        ephemerals(db,
+                   "UPDATE pages SET state = ?2, reason = ?3 WHERE id = ?1"),
+        0);
+    assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    for (int i = 0; i < 3; i++) {
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO pages(url, host_id, depth, found_crawl_id,"
+                 " found_at, sitemap) VALUES ('http://a.example/s%d', 1, 0,"
+                 " 1, 'x', %d)",
+                 i, i);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(sqlite3_exec(db, bad[i], NULL, NULL, NULL),
+                         SQLITE_CONSTRAINT);
+    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) {
+        snprintf(sql, sizeof sql,
+                 "UPDATE pages SET state = '%s' WHERE url ="
+                 " 'http://a.example/s0'",
+                 states[i]);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_changes(db), 1);
+    }
+    assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+}
+
 /* A new file has schema version 1, our application_id, every table and
  * view, the declared foreign keys and WAL journaling. */
 static void test_store_open_schema(void **state)
@@ -236,6 +307,7 @@ static void test_store_open_schema(void **state)
     assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_journal_mode"
                                  " WHERE journal_mode = 'wal'"),
                      1);
+    assert_plain_checks(db);
     sqlite3_close(db);
 }
 
@@ -314,7 +386,7 @@ static void test_store_migrates_v3(void **state)
     assert_int_equal(store_open(path, &st, &err), CDB_OK);
     store_close(st);
     db = raw_open(path);
-    assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM links"), 2);
     assert_int_equal(
         raw_int(db, "SELECT count(*) FROM links WHERE id = 7 AND"
@@ -359,6 +431,12 @@ static void test_store_migrates_v3(void **state)
     assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_integrity_check"
                                  " WHERE integrity_check = 'ok'"),
                      1);
+    /* and schema 5 on top: the pages' checks without IN lists */
+    assert_plain_checks(db);
+    assert_int_equal(raw_int(db,
+                             "SELECT count(*) FROM pages WHERE id IN"
+                             " (1, 2) AND state = 'queued' AND sitemap = 0"),
+                     2);
     sqlite3_close(db);
 }
 
