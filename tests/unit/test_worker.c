@@ -198,18 +198,24 @@ static uint64_t same_set_of(const char *body)
     return (k ? k : 1) & (WORKER_SAME_SLOTS / 2 - 1);
 }
 
+/* Submit j as an HTML page of body at PAGE and wait until it is done. */
+static void run_html(struct worker *w, struct worker_job *j, const char *body)
+{
+    j->body = body;
+    j->len = strlen(body);
+    j->url = PAGE;
+    j->html = true;
+    worker_submit(w, j);
+    assert_ptr_equal(take_wait(w), j);
+}
+
 /* Submit a job of body and return its same_as once done. */
 static int64_t same_as_of(struct worker *w, const char *body)
 {
     struct worker_job j = { 0 };
     int64_t same;
 
-    j.body = body;
-    j.len = strlen(body);
-    j.url = PAGE;
-    j.html = true;
-    worker_submit(w, &j);
-    assert_ptr_equal(take_wait(w), &j);
+    run_html(w, &j, body);
     same = j.same_as;
     worker_job_release(&j);
     return same;
@@ -297,12 +303,7 @@ static void test_worker_same_sets(void **state)
     /* The widest fields: the id, the refused count and the flags come
      * back whole. */
     remember(w, body[3], (INT64_C(1) << 38) - 1, ((size_t)1 << 24) - 1);
-    j.body = body[3];
-    j.len = strlen(body[3]);
-    j.url = PAGE;
-    j.html = true;
-    worker_submit(w, &j);
-    assert_ptr_equal(take_wait(w), &j);
+    run_html(w, &j, body[3]);
     assert_true(j.same_as == (INT64_C(1) << 38) - 1);
     assert_int_equal(j.page.refused, ((size_t)1 << 24) - 1);
     assert_true(j.page.nofollow);
@@ -337,12 +338,7 @@ static void test_worker_links_stop(void **state)
 
     (void)state;
     assert_int_equal(worker_new(1000, 64, on_wake, NULL, &w, &err), CDB_OK);
-    j.body = HTML;
-    j.len = strlen(HTML);
-    j.url = PAGE;
-    j.html = true;
-    worker_submit(w, &j);
-    assert_ptr_equal(take_wait(w), &j);
+    run_html(w, &j, HTML);
     assert_int_equal(worker_job_links(&j, stop_second, &n), CDB_EDB);
     assert_int_equal(n, 2);
     worker_job_release(&j);
