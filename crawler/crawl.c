@@ -86,7 +86,8 @@ struct crawl {
     const struct crawl_opts *o;
     struct store *st;
     struct fetcher *fetcher;
-    char **seeds; /* canonical */
+    char **seeds;                 /* canonical */
+    struct url_parts *seed_parts; /* the seeds split, for the scope */
     size_t n_seeds;
     regex_t include, exclude;
     bool has_include, has_exclude;
@@ -160,25 +161,21 @@ static void page_remember(struct page_key *k, uint64_t tag, int64_t id)
 }
 
 /* The id of the host of canonical url, through the cache. */
-static int host_id_of(struct crawl *c, const char *url, int64_t *id)
+static int host_id_of(struct crawl *c, const struct url_parts *p, int64_t *id)
 {
-    struct url_parts p = { 0 };
     char key[600];
     struct host_key *k;
-    int rc = url_split(url, &p, c->err);
+    int rc = CDB_OK;
 
-    if (rc != CDB_OK)
-        return rc;
-    snprintf(key, sizeof key, "%s://%s:%d", p.scheme, p.host, p.port);
+    snprintf(key, sizeof key, "%s://%s:%d", p->scheme, p->host, p->port);
     k = &c->keys[hash_fnv1a(key, strlen(key)) % HOST_CACHE];
     if (k->key && strcmp(k->key, key) == 0) {
         *id = k->id;
     } else {
-        rc = store_host_id(c->st, p.scheme, p.host, p.port, id, c->err);
+        rc = store_host_id(c->st, p->scheme, p->host, p->port, id, c->err);
         if (rc == CDB_OK)
             key_set(k, key, *id);
     }
-    url_parts_release(&p);
     return rc;
 }
 
@@ -291,10 +288,11 @@ static int batch_tick(struct crawl *c, int rows)
     return rc;
 }
 
-static bool in_scope(const struct crawl *c, const char *url)
+static bool in_scope(const struct crawl *c, const struct url_parts *url)
 {
     for (size_t i = 0; i < c->n_seeds; i++)
-        if (url_in_scope(c->o->scope, c->seeds[i], url))
+        if (c->seed_parts[i].host &&
+            url_parts_in_scope(c->o->scope, &c->seed_parts[i], url))
             return true;
     return false;
 }
@@ -372,39 +370,18 @@ static bool host_has_room(struct crawl *c, int64_t host_id, const char *url)
     return true;
 }
 
-/* Add p->url as a page unless known, deciding whether it is queued or
- * skipped (p->reason, if set, skips it for that reason); *id receives the
- * page's id, new or old. nofollow belongs to a link, not to its target: a
- * page skipped as 'nofollow' that a followed link reaches is queued, as
- * wget and Scrapy would fetch it. */
-static int page_found(struct crawl *c, struct page_new *p, int64_t *id)
+/* Queue p (new, or known and skipped as nofollow) or skip it, and why: its
+ * URL split in u. */
+static void page_judge(struct crawl *c, struct page_new *p,
+                       const struct url_parts *u)
 {
     const struct crawl_opts *o = c->o;
     const char *url = p->url;
-    bool added = false, nofollowed = false;
-    uint64_t tag;
-    struct page_key *k = page_slot(c, url, &tag);
-    int rc;
 
-    /* Most links lead to pages already known. The cache holds only pages
-     * that are not skipped as 'nofollow', for which nothing more is to be
-     * decided, so a hit spares the lookup. */
-    if (k->id && k->tag == tag) {
-        *id = k->id;
-        return CDB_OK;
-    }
-    rc = store_page_find_nofollowed(c->st, url, id, &nofollowed, c->err);
-    if (rc == CDB_OK && *id && !nofollowed)
-        page_remember(k, tag, *id);
-    if (rc != CDB_OK || (*id && (!nofollowed || p->reason)))
-        return rc;
-    rc = host_id_of(c, url, &p->host_id);
-    if (rc != CDB_OK)
-        return rc;
     p->state = PAGE_SKIPPED;
     if (p->reason)
         ; /* decided by the caller, e.g. nofollow */
-    else if (!in_scope(c, url))
+    else if (!in_scope(c, u))
         p->reason = "scope";
     else if (c->has_include && regexec(&c->include, url, 0, NULL, 0) != 0)
         p->reason = "include";
@@ -420,6 +397,43 @@ static int page_found(struct crawl *c, struct page_new *p, int64_t *id)
         p->reason = "max-pages-per-host";
     else
         p->state = PAGE_QUEUED;
+}
+
+/* Add p->url as a page unless known, deciding whether it is queued or
+ * skipped (p->reason, if set, skips it for that reason); *id receives the
+ * page's id, new or old. nofollow belongs to a link, not to its target: a
+ * page skipped as 'nofollow' that a followed link reaches is queued, as
+ * wget and Scrapy would fetch it. */
+static int page_found(struct crawl *c, struct page_new *p, int64_t *id)
+{
+    const char *url = p->url;
+    bool added = false, nofollowed = false;
+    uint64_t tag;
+    struct page_key *k = page_slot(c, url, &tag);
+    struct url_parts parts;
+    int rc;
+
+    /* Most links lead to pages already known. The cache holds only pages
+     * that are not skipped as 'nofollow', for which nothing more is to be
+     * decided, so a hit spares the lookup. */
+    if (k->id && k->tag == tag) {
+        *id = k->id;
+        return CDB_OK;
+    }
+    rc = store_page_find_nofollowed(c->st, url, id, &nofollowed, c->err);
+    if (rc == CDB_OK && *id && !nofollowed)
+        page_remember(k, tag, *id);
+    if (rc != CDB_OK || (*id && (!nofollowed || p->reason)))
+        return rc;
+    /* Split once, for its host and its scope. */
+    rc = url_split(url, &parts, c->err);
+    if (rc == CDB_OK)
+        rc = host_id_of(c, &parts, &p->host_id);
+    if (rc == CDB_OK)
+        page_judge(c, p, &parts);
+    url_parts_release(&parts);
+    if (rc != CDB_OK)
+        return rc;
     if (*id) { /* known, skipped as nofollow: followed now, if it may be */
         if (p->state != PAGE_QUEUED)
             return CDB_OK;
@@ -1224,8 +1238,13 @@ static int add_seeds(struct crawl *c)
     int rc = CDB_OK;
 
     c->seeds = xcalloc(c->o->n_seeds, sizeof *c->seeds);
+    c->seed_parts = xcalloc(c->o->n_seeds, sizeof *c->seed_parts);
     for (size_t i = 0; i < c->o->n_seeds && rc == CDB_OK; i++) {
         rc = url_canon(NULL, c->o->seeds[i], &c->seeds[i], c->err);
+        /* one that does not split stays zeroed: nothing is in its scope */
+        if (rc == CDB_OK &&
+            url_split(c->seeds[i], &c->seed_parts[i], NULL) != CDB_OK)
+            url_parts_release(&c->seed_parts[i]);
         c->n_seeds += rc == CDB_OK;
     }
     for (size_t i = 0; i < c->n_seeds && rc == CDB_OK; i++) {
@@ -1492,9 +1511,12 @@ int crawl_run(const struct crawl_opts *o, struct store *st,
     for (size_t i = 0; i < c->window_cap; i++)
         store_lease_release(&c->window[i].l);
     free(c->window);
-    for (size_t i = 0; i < c->n_seeds; i++)
+    for (size_t i = 0; i < c->n_seeds; i++) {
         free(c->seeds[i]);
+        url_parts_release(&c->seed_parts[i]);
+    }
     free(c->seeds);
+    free(c->seed_parts);
     if (c->has_include)
         regfree(&c->include);
     if (c->has_exclude)

@@ -922,8 +922,8 @@ static bool in_domain(const char *host, const char *dom)
            strcmp(host + hn - dn, dom) == 0;
 }
 
-static bool in_scope(enum url_scope scope, const struct url_parts *s,
-                     const struct url_parts *u)
+bool url_parts_in_scope(enum url_scope scope, const struct url_parts *s,
+                        const struct url_parts *u)
 {
     const char *dom = s->host;
     size_t dir_n;
@@ -960,7 +960,7 @@ bool url_in_scope(enum url_scope scope, const char *seed, const char *url)
         return true;
     ok = url_split(seed, &s, NULL) == CDB_OK;
     if (ok && url_split(url, &u, NULL) == CDB_OK) {
-        ok = in_scope(scope, &s, &u);
+        ok = url_parts_in_scope(scope, &s, &u);
         url_parts_release(&u);
     } else {
         ok = false;

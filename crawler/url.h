@@ -106,5 +106,9 @@ bool url_scope_parse(const char *name, enum url_scope *out);
  * ANY: always true.
  * A seed or url that does not split (see url_split()) is out of scope. */
 bool url_in_scope(enum url_scope scope, const char *seed, const char *url);
+/* The same for a seed and a url already split: a crawl splits its seeds
+ * once, and each new URL once for this and for its host. */
+bool url_parts_in_scope(enum url_scope scope, const struct url_parts *seed,
+                        const struct url_parts *url);
 
 #endif

@@ -791,6 +791,36 @@ static void test_crawl_scope_prefix(void **state)
     two_sites_stop(&t);
 }
 
+/* With two seeds, a URL is in scope when it is in either seed's: /a/ and
+ * /b/ under prefix scope admit /b/x.html, linked from /a/, and not /c/. */
+static void test_crawl_scope_two_seeds(void **state)
+{
+    static const struct fixture_route routes[] = {
+        { .path = "/a/",
+          .body = "<a href=\"/b/x.html\">b</a> <a href=\"/c/y.html\">c</a>" },
+        { .path = "/b/", .body = "b" },
+        { .path = "/*", .body = "leaf" },
+    };
+    struct env e;
+    struct crawl_opts o;
+    const char *seed[2];
+    sqlite3 *db;
+
+    (void)state;
+    env_start(&e, routes, N(routes), NULL);
+    seed[0] = env_url(&e, "/a/");
+    seed[1] = env_url(&e, "/b/");
+    opts_for(&o, seed);
+    o.n_seeds = 2;
+    o.scope = URL_SCOPE_PREFIX;
+    crawl_checked(&e, &o);
+    db = db_open(e.db);
+    assert_page(&e, db, "/b/x.html", "done", 1);
+    assert_page(&e, db, "/c/y.html", "skipped:scope", 0);
+    sqlite3_close(db);
+    env_stop(&e);
+}
+
 static const char SAME_HTML[] =
     "<!DOCTYPE html><html><head><title>Twin</title></head>"
     "<body><p>The same bytes twice.</p></body></html>";
@@ -1270,6 +1300,7 @@ int main(void)
         cmocka_unit_test(test_crawl_scope_host),
         cmocka_unit_test(test_crawl_scope_domain),
         cmocka_unit_test(test_crawl_scope_prefix),
+        cmocka_unit_test(test_crawl_scope_two_seeds),
         cmocka_unit_test(test_crawl_same_bytes_once),
         cmocka_unit_test(test_crawl_same_body_links),
         cmocka_unit_test(test_crawl_same_body_depth),
