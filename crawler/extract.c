@@ -206,8 +206,9 @@ static void sink_add(struct sink *s, const char *p, size_t n)
             size_t stop;
 
             /* Eight bytes at a time while they need no folding: no control
-             * byte, no two spaces in a row, none at their end (it may start
-             * a run) and none at their start that would fold or lead. */
+             * byte, no two spaces in a row, and none at their start that
+             * would fold or lead. A space at their end may start a run: it
+             * is not kept but left pending, as the loop below would. */
             while (i + 8 <= n) {
                 uint64_t w, x, sp;
 
@@ -216,14 +217,14 @@ static void sink_add(struct sink *s, const char *p, size_t n)
                     break; /* a byte below 0x20: tab, newline, ... */
                 x = w ^ EACH(' ');
                 sp = ~(((x & LOW7) + LOW7) | x) & HIGH; /* spaces' top bits */
-                if ((sp & (sp << 8)) || (sp >> 63) ||
+                if ((sp & (sp << 8)) ||
                     ((sp & 0x80) && (space || s->b.len + k == 0)))
                     break;
                 if (space && s->b.len + k > 0)
                     out[k++] = ' ';
-                space = false;
-                memcpy(out + k, p + i, 8);
-                k += 8;
+                memcpy(out + k, p + i, 8); /* room: at most n + 1 out */
+                space = (sp >> 63) != 0;
+                k += space ? 7 : 8;
                 i += 8;
             }
             /* Then up to eight bytes one by one: one that needs folding. */
