@@ -160,7 +160,7 @@ static void page_remember(struct page_key *k, uint64_t tag, int64_t id)
     k->id = id;
 }
 
-/* The id of the host of canonical url, through the cache. */
+/* The id of the host of a URL split into p, through the cache. */
 static int host_id_of(struct crawl *c, const struct url_parts *p, int64_t *id)
 {
     char key[600];
@@ -291,8 +291,7 @@ static int batch_tick(struct crawl *c, int rows)
 static bool in_scope(const struct crawl *c, const struct url_parts *url)
 {
     for (size_t i = 0; i < c->n_seeds; i++)
-        if (c->seed_parts[i].host &&
-            url_parts_in_scope(c->o->scope, &c->seed_parts[i], url))
+        if (url_parts_in_scope(c->o->scope, &c->seed_parts[i], url))
             return true;
     return false;
 }
@@ -1241,11 +1240,9 @@ static int add_seeds(struct crawl *c)
     c->seed_parts = xcalloc(c->o->n_seeds, sizeof *c->seed_parts);
     for (size_t i = 0; i < c->o->n_seeds && rc == CDB_OK; i++) {
         rc = url_canon(NULL, c->o->seeds[i], &c->seeds[i], c->err);
-        /* one that does not split stays zeroed: nothing is in its scope */
-        if (rc == CDB_OK &&
-            url_split(c->seeds[i], &c->seed_parts[i], NULL) != CDB_OK)
-            url_parts_release(&c->seed_parts[i]);
-        c->n_seeds += rc == CDB_OK;
+        if (rc == CDB_OK)
+            rc = url_split(c->seeds[i], &c->seed_parts[i], c->err);
+        c->n_seeds += c->seeds[i] != NULL;
     }
     for (size_t i = 0; i < c->n_seeds && rc == CDB_OK; i++) {
         int64_t id;

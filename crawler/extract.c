@@ -222,7 +222,10 @@ static void sink_add(struct sink *s, const char *p, size_t n)
                     break;
                 if (space && s->b.len + k > 0)
                     out[k++] = ' ';
-                memcpy(out + k, p + i, 8); /* room: at most n + 1 out */
+                /* Out never passes in + 1 (a space left pending by the last
+                 * call), so these 8 bytes fit in the n + 1 reserved even
+                 * when the eighth, a space, is not counted. */
+                memcpy(out + k, p + i, 8);
                 space = (sp >> 63) != 0;
                 k += space ? 7 : 8;
                 i += 8;

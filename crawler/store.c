@@ -363,7 +363,7 @@ static int migrate(struct store *st, struct cdb_err *err)
         rc = exec_sql(st, "BEGIN IMMEDIATE", "start a migration", err);
         if (rc == CDB_OK)
             rc = exec_sql(st, steps[v], "create the schema", err);
-        if (rc == CDB_OK && v + 1 == 5)
+        if (rc == CDB_OK && steps[v] == schema_005_plain_checks)
             rc = bump_schema_version(st, err);
         snprintf(sql, sizeof sql,
                  "PRAGMA application_id=%d; PRAGMA user_version=%d",
@@ -375,6 +375,9 @@ static int migrate(struct store *st, struct cdb_err *err)
         else
             sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     }
+    /* A step that failed half-way may have left it on (a pragma is no part
+     * of the transaction). */
+    sqlite3_exec(st->db, "PRAGMA writable_schema=OFF", NULL, NULL, NULL);
     if (defensive)
         sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
     return rc;

@@ -17,7 +17,7 @@ struct job_list {
 
 /* A page whose links are stored, by the first 64 bits of its body's hash
  * (never 0 here: see same_key()), in 16 bytes: meta is the page's id, its
- * refused count and its two flags (same_pack()). */
+ * refused count and its two flags (see worker_remember()). */
 struct same_body {
     uint64_t key;
     uint64_t meta;

@@ -440,6 +440,89 @@ static void test_store_migrates_v3(void **state)
     sqlite3_close(db);
 }
 
+/* Connections opened while a test wants them: the store's own among them
+ * (sqlite3_auto_extension() runs for every new connection). */
+static sqlite3 *opened[4];
+static size_t n_opened;
+static bool make_defensive;
+
+static int on_open(sqlite3 *db, const char **msg, const void *api)
+{
+    (void)msg;
+    (void)api;
+    if (n_opened < sizeof opened / sizeof opened[0])
+        opened[n_opened++] = db;
+    if (make_defensive)
+        sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+    return SQLITE_OK;
+}
+
+/* A file of schema version 4 opens as version 5, and the migrating
+ * connection itself (the one a crawl then writes with) compiles the new
+ * checks: the schema version is bumped with the rewrite. Also when SQLite
+ * makes every connection defensive, which refuses writable_schema. */
+static void test_store_migrates_v4(void **state)
+{
+    struct env *e = *state;
+
+    for (int defensive = 0; defensive < 2; defensive++) {
+        struct cdb_err err = { 0 };
+        struct store *st = NULL;
+        char path[128];
+        sqlite3 *db;
+        int rc;
+
+        snprintf(path, sizeof path, "%s/v4-%d.db", e->dir, defensive);
+        db = raw_open(path);
+        assert_int_equal(
+            sqlite3_exec(db, "PRAGMA page_size=16384", NULL, NULL, NULL),
+            SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, schema_001_init, NULL, NULL, NULL),
+                         SQLITE_OK);
+        assert_int_equal(
+            sqlite3_exec(db, schema_002_politeness, NULL, NULL, NULL),
+            SQLITE_OK);
+        assert_int_equal(
+            sqlite3_exec(db, schema_003_lean_links, NULL, NULL, NULL),
+            SQLITE_OK);
+        assert_int_equal(
+            sqlite3_exec(db, schema_004_deferred_links, NULL, NULL, NULL),
+            SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db,
+                                      "PRAGMA application_id = 1668441186;"
+                                      " PRAGMA user_version = 4",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        assert_int_equal(ephemerals(db, "INSERT INTO pages(url, host_id,"
+                                        " depth, found_crawl_id, found_at)"
+                                        " VALUES (?1, 1, 0, 1, 'x')"),
+                         2); /* what schema 5 is for */
+        sqlite3_close(db);
+
+        n_opened = 0;
+        make_defensive = defensive;
+        assert_int_equal(sqlite3_auto_extension((void (*)(void))on_open),
+                         SQLITE_OK);
+        rc = store_open(path, &st, &err);
+        sqlite3_cancel_auto_extension((void (*)(void))on_open);
+        assert_int_equal(rc, CDB_OK);
+        assert_true(n_opened >= 1);
+        assert_int_equal(ephemerals(opened[0], "INSERT INTO pages(url,"
+                                               " host_id, depth,"
+                                               " found_crawl_id, found_at)"
+                                               " VALUES (?1, 1, 0, 1, 'x')"),
+                         0);
+        assert_int_equal(ephemerals(opened[0], "UPDATE pages SET state = ?2,"
+                                               " reason = ?3 WHERE id = ?1"),
+                         0);
+        store_close(st);
+        db = raw_open(path);
+        assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
+        assert_plain_checks(db);
+        sqlite3_close(db);
+    }
+}
+
 /* A SQLite file of another program is refused, named in the message, and
  * left as it was. */
 static void test_store_refuses_foreign(void **state)
@@ -1495,6 +1578,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_reopen_keeps_data, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_migrates_v3, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_migrates_v4, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_refuses_foreign, setup,
                                         teardown),
