@@ -336,6 +336,30 @@ static void test_store_reopen_keeps_data(void **state)
     assert_int_equal(db_int(e, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 }
 
+/* A file of schema version `version` as crawldb made it then: 16 KiB
+ * pages and the steps up to that version (no views). */
+static sqlite3 *old_file(const char *path, int version)
+{
+    static const char *const steps[] = { schema_001_init, schema_002_politeness,
+                                         schema_003_lean_links,
+                                         schema_004_deferred_links };
+    sqlite3 *db = raw_open(path);
+    char sql[96];
+
+    assert_in_range(version, 1, 4);
+    assert_int_equal(
+        sqlite3_exec(db, "PRAGMA page_size=16384", NULL, NULL, NULL),
+        SQLITE_OK);
+    for (int v = 0; v < version; v++)
+        assert_int_equal(sqlite3_exec(db, steps[v], NULL, NULL, NULL),
+                         SQLITE_OK);
+    snprintf(sql, sizeof sql,
+             "PRAGMA application_id = 1668441186; PRAGMA user_version = %d",
+             version);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    return db;
+}
+
 /* A file of schema version 3 (with links_to and the views, as a finished
  * crawl leaves it, and a view of the user's on links) opens as version 4: its
  * links keep their ids and columns, their foreign keys are now deferred, and
@@ -351,22 +375,12 @@ static void test_store_migrates_v3(void **state)
     sqlite3 *db;
 
     snprintf(path, sizeof path, "%s/v3.db", e->dir);
-    db = raw_open(path);
-    assert_int_equal(
-        sqlite3_exec(db, "PRAGMA page_size=16384", NULL, NULL, NULL),
-        SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, schema_001_init, NULL, NULL, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, schema_002_politeness, NULL, NULL, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, schema_003_lean_links, NULL, NULL, NULL),
-                     SQLITE_OK);
+    db = old_file(path, 3);
     assert_int_equal(sqlite3_exec(db, schema_views, NULL, NULL, NULL),
                      SQLITE_OK);
     assert_int_equal(
         sqlite3_exec(
             db,
-            "PRAGMA application_id = 1668441186; PRAGMA user_version = 3;"
             "INSERT INTO crawls(id, started_at, seeds, options)"
             " VALUES (1, '2026-01-01', 'http://a.example/', '{}');"
             "INSERT INTO hosts(id, scheme, name, port)"
@@ -473,26 +487,7 @@ static void test_store_migrates_v4(void **state)
         int rc;
 
         snprintf(path, sizeof path, "%s/v4-%d.db", e->dir, defensive);
-        db = raw_open(path);
-        assert_int_equal(
-            sqlite3_exec(db, "PRAGMA page_size=16384", NULL, NULL, NULL),
-            SQLITE_OK);
-        assert_int_equal(sqlite3_exec(db, schema_001_init, NULL, NULL, NULL),
-                         SQLITE_OK);
-        assert_int_equal(
-            sqlite3_exec(db, schema_002_politeness, NULL, NULL, NULL),
-            SQLITE_OK);
-        assert_int_equal(
-            sqlite3_exec(db, schema_003_lean_links, NULL, NULL, NULL),
-            SQLITE_OK);
-        assert_int_equal(
-            sqlite3_exec(db, schema_004_deferred_links, NULL, NULL, NULL),
-            SQLITE_OK);
-        assert_int_equal(sqlite3_exec(db,
-                                      "PRAGMA application_id = 1668441186;"
-                                      " PRAGMA user_version = 4",
-                                      NULL, NULL, NULL),
-                         SQLITE_OK);
+        db = old_file(path, 4);
         assert_int_equal(ephemerals(db, "INSERT INTO pages(url, host_id,"
                                         " depth, found_crawl_id, found_at)"
                                         " VALUES (?1, 1, 0, 1, 'x')"),
