@@ -1059,6 +1059,97 @@ static void test_store_links_add_rows(void **state)
                      37 - 37 / 7);
 }
 
+/* store_links_copy() gives page b the links still on page a, in a's order
+ * and more of them than one round of its inserts takes: a link to a leads
+ * b to itself, where two become one the first stays, and a gone link and
+ * another page's link among a's ids stay behind. */
+static void test_store_links_copy(void **state)
+{
+    enum { N = 150 };
+    struct env *e = *state;
+    struct cdb_err err = { 0 };
+    int64_t a = add_page(e, "http://a.example/a", 0);
+    int64_t b = add_page(e, "http://a.example/a?sort=1", 1);
+    int64_t other = add_page(e, "http://a.example/other", 1);
+    int64_t to[N], n = -1;
+    struct link_row rows[N];
+    char anchors[N][8], sql[640], text[64];
+
+    for (int i = 0; i < N; i++) {
+        char url[64];
+
+        snprintf(url, sizeof url, "http://a.example/t%d", i);
+        to[i] = add_page(e, url, 2);
+        snprintf(anchors[i], sizeof anchors[i], "t%d", i);
+        rows[i].to_page_id = to[i];
+        rows[i].kind = i % 2 ? "img" : "a";
+        rows[i].anchor = i % 2 ? NULL : anchors[i];
+        rows[i].nofollow = i % 3 == 0;
+    }
+    assert_int_equal(store_link_add(e->st, a, b, "a", "to b", false, &err),
+                     CDB_OK);
+    assert_int_equal(store_link_add(e->st, a, a, "a", "self", false, &err),
+                     CDB_OK);
+    assert_int_equal(
+        store_link_add(e->st, other, to[1], "a", "not a's", true, &err),
+        CDB_OK);
+    assert_int_equal(store_links_add(e->st, a, rows, N, &err), CDB_OK);
+    snprintf(sql, sizeof sql,
+             "UPDATE links SET gone_crawl_id = seen_crawl_id"
+             " WHERE from_page_id = %lld AND to_page_id = %lld",
+             (long long)a, (long long)to[7]);
+    db_exec(e->path, sql);
+
+    assert_int_equal(store_links_copy(e->st, b, a, &n, &err), CDB_OK);
+    assert_int_equal(n, 2 + N - 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM links WHERE from_page_id = %lld",
+             (long long)b);
+    assert_int_equal(db_int(e, sql), 1 + N - 1);
+    /* Row by row in id order, a's rows but the link to b and the gone one
+     * against b's rows after its link to itself. */
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM"
+             " (SELECT row_number() OVER (ORDER BY id) r, to_page_id t, kind,"
+             "  anchor, nofollow FROM links WHERE from_page_id = %lld"
+             "  AND to_page_id != %lld) y JOIN"
+             " (SELECT row_number() OVER (ORDER BY id) r, to_page_id t, kind,"
+             "  anchor, nofollow FROM links WHERE from_page_id = %lld"
+             "  AND to_page_id NOT IN (%lld, %lld)"
+             "  AND gone_crawl_id IS NULL) x"
+             " ON x.r = y.r AND x.t = y.t AND x.kind = y.kind"
+             " AND x.anchor IS y.anchor AND x.nofollow = y.nofollow",
+             (long long)b, (long long)b, (long long)a, (long long)a,
+             (long long)b);
+    assert_int_equal(db_int(e, sql), N - 1);
+    snprintf(sql, sizeof sql,
+             "SELECT anchor FROM links WHERE from_page_id = %lld"
+             " AND to_page_id = %lld",
+             (long long)b, (long long)b);
+    db_text(e, sql, text, sizeof text);
+    assert_string_equal(text, "to b");
+    snprintf(sql, sizeof sql,
+             "SELECT id = (SELECT min(id) FROM links WHERE from_page_id = %lld)"
+             " FROM links WHERE from_page_id = %lld AND to_page_id = %lld",
+             (long long)b, (long long)b, (long long)b);
+    assert_int_equal(db_int(e, sql), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM links WHERE from_page_id = %lld"
+             " AND (to_page_id = %lld OR anchor = 'not a''s')",
+             (long long)b, (long long)to[7]);
+    assert_int_equal(db_int(e, sql), 0);
+
+    /* Copied again, nothing changes; a page without links gives none. */
+    assert_int_equal(store_links_copy(e->st, b, a, &n, &err), CDB_OK);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM links WHERE from_page_id = %lld",
+             (long long)b);
+    assert_int_equal(db_int(e, sql), 1 + N - 1);
+    assert_int_equal(store_links_copy(e->st, b, to[0], &n, &err), CDB_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(db_int(e, sql), 1 + N - 1);
+}
+
 /* store_stats agrees with direct SQL on a small crawl of every kind of row,
  * and store_count_fetched counts done and failed pages. */
 static void test_store_stats(void **state)
@@ -1609,6 +1700,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_fetch_add_full, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_links_add_rows, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_links_copy, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_link_add_dedup, setup,
                                         teardown),
