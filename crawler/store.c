@@ -38,6 +38,12 @@
  * merge again, about 5 % of the crawl thread's time at 10,000 pages. The
  * rows still go in together, after the batch's other writes. */
 #define FTS_PENDING_MAX ((size_t)2 << 20)
+/* Rows per store_links_add() call in store_links_copy(), the bytes of
+ * kinds and anchors above which its buffer is not kept for the next, and
+ * the most it holds (64 rows of crawldb's anchors take under 70 KiB). */
+#define COPY_ROWS 64
+#define COPY_KEEP ((size_t)64 << 10)
+#define COPY_MAX  ((size_t)16 << 20)
 
 /* Background checkpoints during a crawl: a second connection on a thread
  * copies the WAL into the database file while the crawl thread goes on
@@ -486,7 +492,7 @@ int store_open(const char *path, struct store **out, struct cdb_err *err)
     st->lock_fd = -1;
     st->path = xstrdup(path);
     buf_init(&st->fts_pending, FTS_PENDING_MAX);
-    buf_init(&st->copy_text, SIZE_MAX - 1); /* SQLite bounds each value */
+    buf_init(&st->copy_text, COPY_MAX);
     /* A connection is only ever used by the thread that opened it: no
      * mutex of its own (SQLITE_OPEN_NOMUTEX). */
     if (sqlite3_open_v2(path, &st->db,
@@ -1155,11 +1161,6 @@ int store_page_with_doc(struct store *st, int64_t page_id, const char *sha256,
     return rc;
 }
 
-/* Rows per store_links_add() call in store_links_copy(), and the bytes of
- * kinds and anchors above which its buffer is not kept for the next. */
-#define COPY_ROWS 64
-#define COPY_KEEP ((size_t)64 << 10)
-
 /* Add the n rows read into text (kind and anchor offsets in off[][], the
  * anchor's SIZE_MAX for none) as links of from_page_id. */
 static int copy_flush(struct store *st, int64_t from_page_id,
@@ -1193,12 +1194,14 @@ int store_links_copy(struct store *st, int64_t from_page_id,
     *n = 0;
     buf_reset(&st->copy_text);
     sqlite3_bind_int64(q, 1, src_page_id);
-    /* The rows are sorted by id before the first comes back, and the new
-     * ones belong to another page: adding them while q is open is safe. */
+    /* The rows stream in id order while earlier ones are added: the bounds
+     * of the range are fixed before the first row, and the new rows have
+     * larger ids and belong to from_page_id, so none of them is read. */
     while (rc == CDB_OK && (s = sqlite3_step(q)) == SQLITE_ROW) {
         int64_t to = sqlite3_column_int64(q, 0);
         const char *kind = (const char *)sqlite3_column_text(q, 1);
         const char *anchor = (const char *)sqlite3_column_text(q, 2);
+        bool no_anchor = sqlite3_column_type(q, 2) == SQLITE_NULL;
 
         if (k == COPY_ROWS) {
             rc = copy_flush(st, from_page_id, rows, off, k, &st->copy_text,
@@ -1211,11 +1214,19 @@ int store_links_copy(struct store *st, int64_t from_page_id,
         /* A link to the page itself leads the copy to itself. */
         rows[k].to_page_id = to == src_page_id ? from_page_id : to;
         rows[k].nofollow = sqlite3_column_int(q, 3) != 0;
-        /* kind is NOT NULL: none means SQLite ran out of memory. */
-        if (!kind || !copy_text(&st->copy_text, kind, &off[k][0]) ||
+        /* kind is NOT NULL: no text where there is a value means SQLite
+         * ran out of memory. */
+        if (!kind || (!anchor && !no_anchor)) {
+            rc = db_fail(st, err, "read the links of a page");
+            break;
+        }
+        if (!copy_text(&st->copy_text, kind, &off[k][0]) ||
             !copy_text(&st->copy_text, anchor, &off[k][1])) {
-            rc = cdb_fail(err, CDB_ENOMEM,
-                          "cannot copy the links of a page: out of memory");
+            rc = cdb_fail(err, CDB_ELIMIT,
+                          "cannot copy the links of page %lld to page %lld in"
+                          " '%s': their kinds and anchors pass %zu bytes",
+                          (long long)src_page_id, (long long)from_page_id,
+                          st->path, COPY_MAX);
             break;
         }
         k++;

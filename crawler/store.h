@@ -200,7 +200,9 @@ int store_page_with_doc(struct store *st, int64_t page_id, const char *sha256,
  * itself becoming one to from_page_id: what store_links_add() adds for a
  * page of the same HTML at a URL that resolves its references alike but
  * for fragment-only ones, which lead each page to itself. *n is the number
- * of links. */
+ * of links read. Fast when src_page_id's links are one run of ids, as the
+ * links of a page found and parsed by this run are (store_links_add()
+ * adds them together); other ids within the run are read and passed over. */
 int store_links_copy(struct store *st, int64_t from_page_id,
                      int64_t src_page_id, int64_t *n, struct cdb_err *err);
 /* The links of a page that this run did not see again are gone in it; a

@@ -1059,29 +1059,74 @@ static void test_store_links_add_rows(void **state)
                      37 - 37 / 7);
 }
 
+/* The number of dst's links that match, in id order, src's links that are
+ * not gone and lead neither to src nor to dst; and that every link of dst
+ * is seen by the newest run and not gone. */
+static int64_t copied_in_order(const struct env *e, int64_t src, int64_t dst)
+{
+    char sql[640];
+
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM links WHERE from_page_id = %lld AND"
+             " (seen_crawl_id IS NOT (SELECT max(id) FROM crawls)"
+             " OR gone_crawl_id IS NOT NULL)",
+             (long long)dst);
+    assert_int_equal(db_int(e, sql), 0);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM"
+             " (SELECT row_number() OVER (ORDER BY id) r, to_page_id t, kind,"
+             "  anchor, nofollow FROM links WHERE from_page_id = %lld"
+             "  AND to_page_id != %lld) y JOIN"
+             " (SELECT row_number() OVER (ORDER BY id) r, to_page_id t, kind,"
+             "  anchor, nofollow FROM links WHERE from_page_id = %lld"
+             "  AND to_page_id NOT IN (%lld, %lld)"
+             "  AND gone_crawl_id IS NULL) x"
+             " ON x.r = y.r AND x.t = y.t AND x.kind = y.kind"
+             " AND x.anchor IS y.anchor AND x.nofollow = y.nofollow",
+             (long long)dst, (long long)dst, (long long)src, (long long)src,
+             (long long)dst);
+    return db_int(e, sql);
+}
+
+static int64_t links_of(const struct env *e, int64_t page)
+{
+    char sql[96];
+
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM links WHERE from_page_id = %lld",
+             (long long)page);
+    return db_int(e, sql);
+}
+
 /* store_links_copy() gives page b the links still on page a, in a's order
- * and more of them than one round of its inserts takes: a link to a leads
- * b to itself, where two become one the first stays, and a gone link and
- * another page's link among a's ids stay behind. */
+ * (which is not the order of their targets) and more of them than one
+ * round of its inserts takes: a link to a leads b to itself, where two
+ * become one the first stays, and a gone link and another page's link
+ * among a's ids stay behind. Long anchors in whole rounds come too. */
 static void test_store_links_copy(void **state)
 {
-    enum { N = 150 };
+    enum { N = 150, LONG = 128 };
     struct env *e = *state;
     struct cdb_err err = { 0 };
     int64_t a = add_page(e, "http://a.example/a", 0);
     int64_t b = add_page(e, "http://a.example/a?sort=1", 1);
     int64_t other = add_page(e, "http://a.example/other", 1);
+    int64_t c = add_page(e, "http://a.example/c", 1);
+    int64_t d = add_page(e, "http://a.example/c?sort=1", 2);
     int64_t to[N], n = -1;
     struct link_row rows[N];
-    char anchors[N][8], sql[640], text[64];
+    char anchors[N][8], sql[200], text[64];
+    char *long_anchor = xmalloc(1101);
 
     for (int i = 0; i < N; i++) {
         char url[64];
 
         snprintf(url, sizeof url, "http://a.example/t%d", i);
         to[i] = add_page(e, url, 2);
+    }
+    for (int i = 0; i < N; i++) { /* targets last to first */
         snprintf(anchors[i], sizeof anchors[i], "t%d", i);
-        rows[i].to_page_id = to[i];
+        rows[i].to_page_id = to[N - 1 - i];
         rows[i].kind = i % 2 ? "img" : "a";
         rows[i].anchor = i % 2 ? NULL : anchors[i];
         rows[i].nofollow = i % 3 == 0;
@@ -1102,26 +1147,8 @@ static void test_store_links_copy(void **state)
 
     assert_int_equal(store_links_copy(e->st, b, a, &n, &err), CDB_OK);
     assert_int_equal(n, 2 + N - 1);
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM links WHERE from_page_id = %lld",
-             (long long)b);
-    assert_int_equal(db_int(e, sql), 1 + N - 1);
-    /* Row by row in id order, a's rows but the link to b and the gone one
-     * against b's rows after its link to itself. */
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM"
-             " (SELECT row_number() OVER (ORDER BY id) r, to_page_id t, kind,"
-             "  anchor, nofollow FROM links WHERE from_page_id = %lld"
-             "  AND to_page_id != %lld) y JOIN"
-             " (SELECT row_number() OVER (ORDER BY id) r, to_page_id t, kind,"
-             "  anchor, nofollow FROM links WHERE from_page_id = %lld"
-             "  AND to_page_id NOT IN (%lld, %lld)"
-             "  AND gone_crawl_id IS NULL) x"
-             " ON x.r = y.r AND x.t = y.t AND x.kind = y.kind"
-             " AND x.anchor IS y.anchor AND x.nofollow = y.nofollow",
-             (long long)b, (long long)b, (long long)a, (long long)a,
-             (long long)b);
-    assert_int_equal(db_int(e, sql), N - 1);
+    assert_int_equal(links_of(e, b), 1 + N - 1);
+    assert_int_equal(copied_in_order(e, a, b), N - 1);
     snprintf(sql, sizeof sql,
              "SELECT anchor FROM links WHERE from_page_id = %lld"
              " AND to_page_id = %lld",
@@ -1141,13 +1168,27 @@ static void test_store_links_copy(void **state)
 
     /* Copied again, nothing changes; a page without links gives none. */
     assert_int_equal(store_links_copy(e->st, b, a, &n, &err), CDB_OK);
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM links WHERE from_page_id = %lld",
-             (long long)b);
-    assert_int_equal(db_int(e, sql), 1 + N - 1);
+    assert_int_equal(n, 2 + N - 1);
+    assert_int_equal(links_of(e, b), 1 + N - 1);
     assert_int_equal(store_links_copy(e->st, b, to[0], &n, &err), CDB_OK);
     assert_int_equal(n, 0);
-    assert_int_equal(db_int(e, sql), 1 + N - 1);
+    assert_int_equal(links_of(e, b), 1 + N - 1);
+
+    /* Two whole rounds of 1,100-byte anchors. */
+    memset(long_anchor, 'x', 1100);
+    long_anchor[1100] = '\0';
+    for (int i = 0; i < LONG; i++) {
+        rows[i].to_page_id = to[i];
+        rows[i].kind = "a";
+        rows[i].anchor = long_anchor;
+        rows[i].nofollow = false;
+    }
+    assert_int_equal(store_links_add(e->st, c, rows, LONG, &err), CDB_OK);
+    assert_int_equal(store_links_copy(e->st, d, c, &n, &err), CDB_OK);
+    assert_int_equal(n, LONG);
+    assert_int_equal(links_of(e, d), LONG);
+    assert_int_equal(copied_in_order(e, c, d), LONG);
+    free(long_anchor);
 }
 
 /* store_stats agrees with direct SQL on a small crawl of every kind of row,
