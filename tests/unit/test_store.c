@@ -1115,7 +1115,7 @@ static void test_store_links_copy(void **state)
     int64_t d = add_page(e, "http://a.example/c?sort=1", 2);
     int64_t to[N], n = -1;
     struct link_row rows[N];
-    char anchors[N][8], sql[200], text[64];
+    char anchors[N][16], sql[200], text[64];
     char *long_anchor = xmalloc(1101);
 
     for (int i = 0; i < N; i++) {
