@@ -1198,10 +1198,12 @@ int store_links_copy(struct store *st, int64_t from_page_id,
      * of the range are fixed before the first row, and the new rows have
      * larger ids and belong to from_page_id, so none of them is read. */
     while (rc == CDB_OK && (s = sqlite3_step(q)) == SQLITE_ROW) {
+        /* The type first: after a conversion by sqlite3_column_text() it is
+         * undefined. */
+        bool no_anchor = sqlite3_column_type(q, 2) == SQLITE_NULL;
         int64_t to = sqlite3_column_int64(q, 0);
         const char *kind = (const char *)sqlite3_column_text(q, 1);
         const char *anchor = (const char *)sqlite3_column_text(q, 2);
-        bool no_anchor = sqlite3_column_type(q, 2) == SQLITE_NULL;
 
         if (k == COPY_ROWS) {
             rc = copy_flush(st, from_page_id, rows, off, k, &st->copy_text,
