@@ -7,6 +7,7 @@ extern const char schema_002_politeness[];
 extern const char schema_003_lean_links[];
 extern const char schema_004_deferred_links[];
 extern const char schema_005_plain_checks[];
+extern const char schema_006_fts_merge[];
 extern const char schema_views[];
 
 #endif

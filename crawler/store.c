@@ -90,8 +90,9 @@ struct store {
     struct checkpointer *ckpt; /* while a crawl holds the file */
     bool links_to_missing; /* the links_to index is to be built at crawl end */
     /* store_doc_text() rows not yet inserted: per row the document id
-     * (int64_t), a byte telling whether a title follows, the title and the
-     * text, each NUL-terminated. */
+     * (int64_t), a byte telling whether a title follows, the lengths of
+     * title and text (size_t each), then the title and the text, each
+     * NUL-terminated. */
     struct buf fts_pending;
     struct buf copy_text; /* store_links_copy()'s kinds and anchors */
 };
@@ -329,7 +330,8 @@ static int migrate(struct store *st, struct cdb_err *err)
     static const char *const steps[] = { schema_001_init, schema_002_politeness,
                                          schema_003_lean_links,
                                          schema_004_deferred_links,
-                                         schema_005_plain_checks };
+                                         schema_005_plain_checks,
+                                         schema_006_fts_merge };
     int version = 0, app = 0, defensive = 0, rc;
     char sql[128];
 
@@ -580,15 +582,19 @@ int store_begin(struct store *st, struct cdb_err *err)
     return rc;
 }
 
+/* The lengths go with the text: SQLite need not measure 16 KB of text a
+ * page again. */
 static int fts_insert(struct store *st, int64_t doc_id, const char *title,
-                      const char *text, struct cdb_err *err)
+                      size_t nt, const char *text, size_t nx,
+                      struct cdb_err *err)
 {
     sqlite3_stmt *q = st->doc_text;
 
     sqlite3_bind_int64(q, 1, doc_id);
     if (title)
-        sqlite3_bind_text(q, 2, title, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, text ? text : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text64(q, 2, title, nt, SQLITE_STATIC, SQLITE_UTF8);
+    sqlite3_bind_text64(q, 3, text ? text : "", nx, SQLITE_STATIC,
+                        SQLITE_UTF8);
     return step_done(st, q, "index the text of a document", err);
 }
 
@@ -602,14 +608,19 @@ static int fts_flush(struct store *st, struct cdb_err *err)
     while (rc == CDB_OK && p && p < end) {
         int64_t doc_id;
         bool has_title;
+        size_t nt, nx;
         const char *title, *text;
 
         memcpy(&doc_id, p, sizeof doc_id);
-        has_title = p[sizeof doc_id] != 0;
-        title = p + sizeof doc_id + 1;
-        text = title + strlen(title) + 1;
-        p = text + strlen(text) + 1;
-        rc = fts_insert(st, doc_id, has_title ? title : NULL, text, err);
+        p += sizeof doc_id;
+        has_title = *p++ != 0;
+        memcpy(&nt, p, sizeof nt);
+        memcpy(&nx, p + sizeof nt, sizeof nx);
+        title = p + sizeof nt + sizeof nx;
+        text = title + nt + 1;
+        p = text + nx + 1;
+        rc = fts_insert(st, doc_id, has_title ? title : NULL, nt, text, nx,
+                        err);
     }
     buf_reset(&st->fts_pending);
     return rc;
@@ -1019,7 +1030,7 @@ int store_doc_text(struct store *st, int64_t doc_id, const char *title,
 {
     size_t nt = title ? strlen(title) : 0;
     size_t nx = text ? strlen(text) : 0;
-    size_t need = sizeof doc_id + 1 + nt + 1 + nx + 1;
+    size_t need = sizeof doc_id + 1 + 2 * sizeof(size_t) + nt + 1 + nx + 1;
     char *p;
 
     /* Held for the commit (see FTS_PENDING_MAX); out of a batch, or past
@@ -1028,14 +1039,19 @@ int store_doc_text(struct store *st, int64_t doc_id, const char *title,
         int rc = fts_flush(st, err);
 
         if (rc != CDB_OK || need > FTS_PENDING_MAX)
-            return rc == CDB_OK ? fts_insert(st, doc_id, title, text, err) : rc;
+            return rc == CDB_OK
+                       ? fts_insert(st, doc_id, title, nt, text, nx, err)
+                       : rc;
     }
     if (buf_reserve(&st->fts_pending, need) != CDB_OK) /* cannot be */
-        return fts_insert(st, doc_id, title, text, err);
+        return fts_insert(st, doc_id, title, nt, text, nx, err);
     p = st->fts_pending.data + st->fts_pending.len;
     memcpy(p, &doc_id, sizeof doc_id);
     p[sizeof doc_id] = title != NULL;
     p += sizeof doc_id + 1;
+    memcpy(p, &nt, sizeof nt);
+    memcpy(p + sizeof nt, &nx, sizeof nx);
+    p += 2 * sizeof(size_t);
     memcpy(p, title ? title : "", nt + 1);
     memcpy(p + nt + 1, text ? text : "", nx + 1);
     st->fts_pending.len += need;

@@ -12,7 +12,7 @@
 struct cdb_err;
 struct store;
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* Once, before any other store_ call and before other threads start:
  * SQLite without its memory statistics, whose global mutex every

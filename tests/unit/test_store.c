@@ -210,6 +210,17 @@ static int ephemerals(sqlite3 *db, const char *sql)
     return n;
 }
 
+/* Schema 6: FTS5 merges eight segments at a time into 8,000-byte leaves. */
+static void assert_fts_settings(sqlite3 *db)
+{
+    assert_int_equal(raw_int(db, "SELECT v FROM doc_text_config"
+                                 " WHERE k = 'automerge'"),
+                     8);
+    assert_int_equal(raw_int(db, "SELECT v FROM doc_text_config"
+                                 " WHERE k = 'pgsz'"),
+                     8000);
+}
+
 /* Schema 5: the CHECK constraints of pages take exactly the values they
  * took, and adding a page or changing its state builds no temporary index
  * (the IN lists did, each time). */
@@ -308,6 +319,7 @@ static void test_store_open_schema(void **state)
                                  " WHERE journal_mode = 'wal'"),
                      1);
     assert_plain_checks(db);
+    assert_fts_settings(db);
     sqlite3_close(db);
 }
 
@@ -342,11 +354,12 @@ static sqlite3 *old_file(const char *path, int version)
 {
     static const char *const steps[] = { schema_001_init, schema_002_politeness,
                                          schema_003_lean_links,
-                                         schema_004_deferred_links };
+                                         schema_004_deferred_links,
+                                         schema_005_plain_checks };
     sqlite3 *db = raw_open(path);
     char sql[96];
 
-    assert_in_range(version, 1, 4);
+    assert_in_range(version, 1, 5);
     assert_int_equal(
         sqlite3_exec(db, "PRAGMA page_size=16384", NULL, NULL, NULL),
         SQLITE_OK);
@@ -512,10 +525,54 @@ static void test_store_migrates_v4(void **state)
                          0);
         store_close(st);
         db = raw_open(path);
-        assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
+        assert_int_equal(raw_int(db, "PRAGMA user_version"),
+                         STORE_SCHEMA_VERSION);
         assert_plain_checks(db);
         sqlite3_close(db);
     }
+}
+
+/* A file of schema version 5, with text indexed, opens as version 6:
+ * FTS5's merge settings are in doc_text_config, and the text indexed before
+ * is still found, phrases too. */
+static void test_store_migrates_v5(void **state)
+{
+    struct env *e = *state;
+    struct cdb_err err = { 0 };
+    struct store *st = NULL;
+    char path[128];
+    sqlite3 *db;
+
+    snprintf(path, sizeof path, "%s/v5.db", e->dir);
+    db = old_file(path, 5);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO doc_text(rowid, title, text)"
+                                  " VALUES (1, 'Rye', 'a sourdough starter'),"
+                                  " (2, 'Spelt', 'starter of sourdough')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM doc_text_config"
+                                 " WHERE k IN ('automerge', 'pgsz')"),
+                     0);
+    sqlite3_close(db);
+
+    assert_int_equal(store_open(path, &st, &err), CDB_OK);
+    store_close(st);
+    db = raw_open(path);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    assert_fts_settings(db);
+    assert_int_equal(raw_int(db, "SELECT rowid FROM doc_text"
+                                 " WHERE doc_text MATCH '\"sourdough starter\"'"),
+                     1);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM doc_text"
+                                 " WHERE doc_text MATCH 'starter'"),
+                     2);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO doc_text(doc_text)"
+                                  " VALUES ('integrity-check')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
 }
 
 /* A SQLite file of another program is refused, named in the message, and
@@ -1705,6 +1762,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_reopen_keeps_data, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_migrates_v3, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_migrates_v5, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_migrates_v4, setup,
                                         teardown),
