@@ -327,11 +327,11 @@ static int bump_schema_version(struct store *st, struct cdb_err *err)
 /* Bring the file to STORE_SCHEMA_VERSION, one step a transaction. */
 static int migrate(struct store *st, struct cdb_err *err)
 {
-    static const char *const steps[] = { schema_001_init, schema_002_politeness,
-                                         schema_003_lean_links,
-                                         schema_004_deferred_links,
-                                         schema_005_plain_checks,
-                                         schema_006_fts_merge };
+    static const char *const steps[] = {
+        schema_001_init,         schema_002_politeness,
+        schema_003_lean_links,   schema_004_deferred_links,
+        schema_005_plain_checks, schema_006_fts_merge
+    };
     int version = 0, app = 0, defensive = 0, rc;
     char sql[128];
 
@@ -593,8 +593,7 @@ static int fts_insert(struct store *st, int64_t doc_id, const char *title,
     sqlite3_bind_int64(q, 1, doc_id);
     if (title)
         sqlite3_bind_text64(q, 2, title, nt, SQLITE_STATIC, SQLITE_UTF8);
-    sqlite3_bind_text64(q, 3, text ? text : "", nx, SQLITE_STATIC,
-                        SQLITE_UTF8);
+    sqlite3_bind_text64(q, 3, text ? text : "", nx, SQLITE_STATIC, SQLITE_UTF8);
     return step_done(st, q, "index the text of a document", err);
 }
 
@@ -619,8 +618,8 @@ static int fts_flush(struct store *st, struct cdb_err *err)
         title = p + sizeof nt + sizeof nx;
         text = title + nt + 1;
         p = text + nx + 1;
-        rc = fts_insert(st, doc_id, has_title ? title : NULL, nt, text, nx,
-                        err);
+        rc =
+            fts_insert(st, doc_id, has_title ? title : NULL, nt, text, nx, err);
     }
     buf_reset(&st->fts_pending);
     return rc;
@@ -1185,8 +1184,7 @@ static int copy_flush(struct store *st, int64_t from_page_id,
 {
     for (size_t i = 0; i < n; i++) {
         rows[i].kind = text->data + off[i][0];
-        rows[i].anchor =
-            off[i][1] == SIZE_MAX ? NULL : text->data + off[i][1];
+        rows[i].anchor = off[i][1] == SIZE_MAX ? NULL : text->data + off[i][1];
     }
     return store_links_add(st, from_page_id, rows, n, err);
 }
@@ -1222,8 +1220,8 @@ int store_links_copy(struct store *st, int64_t from_page_id,
         const char *anchor = (const char *)sqlite3_column_text(q, 2);
 
         if (k == COPY_ROWS) {
-            rc = copy_flush(st, from_page_id, rows, off, k, &st->copy_text,
-                            err);
+            rc =
+                copy_flush(st, from_page_id, rows, off, k, &st->copy_text, err);
             buf_reset(&st->copy_text);
             k = 0;
             if (rc != CDB_OK)

@@ -561,8 +561,9 @@ static void test_store_migrates_v5(void **state)
     db = raw_open(path);
     assert_int_equal(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
     assert_fts_settings(db);
-    assert_int_equal(raw_int(db, "SELECT rowid FROM doc_text"
-                                 " WHERE doc_text MATCH '\"sourdough starter\"'"),
+    assert_int_equal(raw_int(db,
+                             "SELECT rowid FROM doc_text"
+                             " WHERE doc_text MATCH '\"sourdough starter\"'"),
                      1);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM doc_text"
                                  " WHERE doc_text MATCH 'starter'"),
@@ -1801,8 +1802,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_links_add_rows, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_store_links_copy, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_links_copy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_link_add_dedup, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_stats, setup, teardown),
