@@ -57,7 +57,9 @@ struct fetcher {
  * not held for the rest of the crawl. */
 #define SPARE_BUF_MAX ((size_t)256 << 10)
 
-/* libcurl's read buffer, one a transfer (spares keep theirs). */
+/* libcurl's read buffer, which it allocates for each transfer in flight
+ * and frees when the transfer ends: 1 MiB at the default concurrency of
+ * 16, 64 MiB at the most (1,024). */
 #define FETCH_READ_BYTES 65536L
 
 void fetch_opts_init(struct fetch_opts *o)
@@ -303,8 +305,10 @@ int fetcher_add_if(struct fetcher *f, const char *url, const char *etag,
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                      (long)f->opts.connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    /* Most pages in one read: with libcurl's 16 KiB, a 20 KB page took two
-     * reads and a poll() between them, a system call more a page. */
+    /* Most pages in one read over plain HTTP: with libcurl's 16 KiB, a 20
+     * KB page took two reads and a poll() between them, a system call more
+     * a page. (TLS records and HTTP/2 frames are read through their own
+     * buffers.) */
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, FETCH_READ_BYTES);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, f->opts.insecure ? 0L : 1L);

@@ -38,6 +38,9 @@
  * merge again, about 5 % of the crawl thread's time at 10,000 pages. The
  * rows still go in together, after the batch's other writes. */
 #define FTS_PENDING_MAX ((size_t)2 << 20)
+/* What precedes the title of a held FTS row (see struct store). The
+ * lengths spare fts_flush() measuring each page's text again. */
+#define FTS_ROW_HEAD (sizeof(int64_t) + 1 + 2 * sizeof(size_t))
 /* Rows per store_links_add() call in store_links_copy(), the bytes of
  * kinds and anchors above which its buffer is not kept for the next, and
  * the most it holds (64 rows of crawldb's anchors take under 70 KiB). */
@@ -89,10 +92,10 @@ struct store {
     sqlite3_stmt *links_of, *page_doc_url;
     struct checkpointer *ckpt; /* while a crawl holds the file */
     bool links_to_missing; /* the links_to index is to be built at crawl end */
-    /* store_doc_text() rows not yet inserted: per row the document id
-     * (int64_t), a byte telling whether a title follows, the lengths of
-     * title and text (size_t each), then the title and the text, each
-     * NUL-terminated. */
+    /* store_doc_text() rows not yet inserted: per row FTS_ROW_HEAD bytes
+     * (the document id, int64_t; a byte telling whether a title follows;
+     * the lengths of title and text, size_t each), then the title and the
+     * text, each NUL-terminated. */
     struct buf fts_pending;
     struct buf copy_text; /* store_links_copy()'s kinds and anchors */
 };
@@ -582,18 +585,18 @@ int store_begin(struct store *st, struct cdb_err *err)
     return rc;
 }
 
-/* The lengths go with the text: SQLite need not measure 16 KB of text a
- * page again. */
+/* Bound with their length unknown (-1): SQLite 3.40 marks only such text
+ * as NUL-terminated, and FTS5, which reads it with sqlite3_value_text(),
+ * would otherwise copy each page's text to terminate it. */
 static int fts_insert(struct store *st, int64_t doc_id, const char *title,
-                      size_t nt, const char *text, size_t nx,
-                      struct cdb_err *err)
+                      const char *text, struct cdb_err *err)
 {
     sqlite3_stmt *q = st->doc_text;
 
     sqlite3_bind_int64(q, 1, doc_id);
     if (title)
-        sqlite3_bind_text64(q, 2, title, nt, SQLITE_STATIC, SQLITE_UTF8);
-    sqlite3_bind_text64(q, 3, text ? text : "", nx, SQLITE_STATIC, SQLITE_UTF8);
+        sqlite3_bind_text(q, 2, title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, text ? text : "", -1, SQLITE_STATIC);
     return step_done(st, q, "index the text of a document", err);
 }
 
@@ -611,15 +614,13 @@ static int fts_flush(struct store *st, struct cdb_err *err)
         const char *title, *text;
 
         memcpy(&doc_id, p, sizeof doc_id);
-        p += sizeof doc_id;
-        has_title = *p++ != 0;
-        memcpy(&nt, p, sizeof nt);
-        memcpy(&nx, p + sizeof nt, sizeof nx);
-        title = p + sizeof nt + sizeof nx;
+        has_title = p[sizeof doc_id] != 0;
+        memcpy(&nt, p + sizeof doc_id + 1, sizeof nt);
+        memcpy(&nx, p + sizeof doc_id + 1 + sizeof nt, sizeof nx);
+        title = p + FTS_ROW_HEAD;
         text = title + nt + 1;
         p = text + nx + 1;
-        rc =
-            fts_insert(st, doc_id, has_title ? title : NULL, nt, text, nx, err);
+        rc = fts_insert(st, doc_id, has_title ? title : NULL, text, err);
     }
     buf_reset(&st->fts_pending);
     return rc;
@@ -1029,7 +1030,7 @@ int store_doc_text(struct store *st, int64_t doc_id, const char *title,
 {
     size_t nt = title ? strlen(title) : 0;
     size_t nx = text ? strlen(text) : 0;
-    size_t need = sizeof doc_id + 1 + 2 * sizeof(size_t) + nt + 1 + nx + 1;
+    size_t need = FTS_ROW_HEAD + nt + 1 + nx + 1;
     char *p;
 
     /* Held for the commit (see FTS_PENDING_MAX); out of a batch, or past
@@ -1038,19 +1039,16 @@ int store_doc_text(struct store *st, int64_t doc_id, const char *title,
         int rc = fts_flush(st, err);
 
         if (rc != CDB_OK || need > FTS_PENDING_MAX)
-            return rc == CDB_OK
-                       ? fts_insert(st, doc_id, title, nt, text, nx, err)
-                       : rc;
+            return rc == CDB_OK ? fts_insert(st, doc_id, title, text, err) : rc;
     }
     if (buf_reserve(&st->fts_pending, need) != CDB_OK) /* cannot be */
-        return fts_insert(st, doc_id, title, nt, text, nx, err);
+        return fts_insert(st, doc_id, title, text, err);
     p = st->fts_pending.data + st->fts_pending.len;
     memcpy(p, &doc_id, sizeof doc_id);
     p[sizeof doc_id] = title != NULL;
-    p += sizeof doc_id + 1;
-    memcpy(p, &nt, sizeof nt);
-    memcpy(p + sizeof nt, &nx, sizeof nx);
-    p += 2 * sizeof(size_t);
+    memcpy(p + sizeof doc_id + 1, &nt, sizeof nt);
+    memcpy(p + sizeof doc_id + 1 + sizeof nt, &nx, sizeof nx);
+    p += FTS_ROW_HEAD;
     memcpy(p, title ? title : "", nt + 1);
     memcpy(p + nt + 1, text ? text : "", nx + 1);
     st->fts_pending.len += need;

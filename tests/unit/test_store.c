@@ -210,15 +210,21 @@ static int ephemerals(sqlite3 *db, const char *sql)
     return n;
 }
 
-/* Schema 6: FTS5 merges eight segments at a time into 8,000-byte leaves. */
+/* Schema 6: FTS5 merges eight segments at a time, and into 8,000-byte
+ * leaves where the file's pages hold two (FTS5's own 4,050 otherwise). */
 static void assert_fts_settings(sqlite3 *db)
 {
     assert_int_equal(raw_int(db, "SELECT v FROM doc_text_config"
                                  " WHERE k = 'automerge'"),
                      8);
-    assert_int_equal(raw_int(db, "SELECT v FROM doc_text_config"
-                                 " WHERE k = 'pgsz'"),
-                     8000);
+    if (raw_int(db, "PRAGMA page_size") >= 16384)
+        assert_int_equal(raw_int(db, "SELECT v FROM doc_text_config"
+                                     " WHERE k = 'pgsz'"),
+                         8000);
+    else
+        assert_int_equal(raw_int(db, "SELECT count(*) FROM doc_text_config"
+                                     " WHERE k = 'pgsz'"),
+                         0);
 }
 
 /* Schema 5: the CHECK constraints of pages take exactly the values they
@@ -276,8 +282,9 @@ static void assert_plain_checks(sqlite3 *db)
     assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 }
 
-/* A new file has schema version 1, our application_id, every table and
- * view, the declared foreign keys and WAL journaling. */
+/* A new file has the current schema version, our application_id, every
+ * table and view, the declared foreign keys, WAL journaling and FTS5's
+ * merge settings. */
 static void test_store_open_schema(void **state)
 {
     static const char *const tables[] = { "crawls",    "hosts",   "pages",
@@ -350,7 +357,11 @@ static void test_store_reopen_keeps_data(void **state)
 
 /* A file of schema version `version` as crawldb made it then: 16 KiB
  * pages and the steps up to that version (no views). */
-static sqlite3 *old_file(const char *path, int version)
+/* A file as crawldb of that schema version left it, in pages of page_size
+ * bytes. (Schema 5's step runs on a plain connection here: without the
+ * schema cookie bump that migrate() adds, which only matters to a
+ * connection that stays open.) */
+static sqlite3 *old_file_paged(const char *path, int version, int page_size)
 {
     static const char *const steps[] = { schema_001_init, schema_002_politeness,
                                          schema_003_lean_links,
@@ -360,9 +371,8 @@ static sqlite3 *old_file(const char *path, int version)
     char sql[96];
 
     assert_in_range(version, 1, 5);
-    assert_int_equal(
-        sqlite3_exec(db, "PRAGMA page_size=16384", NULL, NULL, NULL),
-        SQLITE_OK);
+    snprintf(sql, sizeof sql, "PRAGMA page_size=%d", page_size);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     for (int v = 0; v < version; v++)
         assert_int_equal(sqlite3_exec(db, steps[v], NULL, NULL, NULL),
                          SQLITE_OK);
@@ -371,6 +381,11 @@ static sqlite3 *old_file(const char *path, int version)
              version);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     return db;
+}
+
+static sqlite3 *old_file(const char *path, int version)
+{
+    return old_file_paged(path, version, 16384);
 }
 
 /* A file of schema version 3 (with links_to and the views, as a finished
@@ -458,8 +473,9 @@ static void test_store_migrates_v3(void **state)
     assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_integrity_check"
                                  " WHERE integrity_check = 'ok'"),
                      1);
-    /* and schema 5 on top: the pages' checks without IN lists */
+    /* and schema 5 on top: the pages' checks without IN lists; and 6 */
     assert_plain_checks(db);
+    assert_fts_settings(db);
     assert_int_equal(raw_int(db,
                              "SELECT count(*) FROM pages WHERE id IN"
                              " (1, 2) AND state = 'queued' AND sitemap = 0"),
@@ -484,10 +500,11 @@ static int on_open(sqlite3 *db, const char **msg, const void *api)
     return SQLITE_OK;
 }
 
-/* A file of schema version 4 opens as version 5, and the migrating
- * connection itself (the one a crawl then writes with) compiles the new
- * checks: the schema version is bumped with the rewrite. Also when SQLite
- * makes every connection defensive, which refuses writable_schema. */
+/* A file of schema version 4 opens as the current version (schema 5's
+ * checks and 6's FTS5 settings), and the migrating connection itself (the
+ * one a crawl then writes with) compiles the new checks: the schema
+ * version is bumped with the rewrite. Also when SQLite makes every
+ * connection defensive, which refuses writable_schema. */
 static void test_store_migrates_v4(void **state)
 {
     struct env *e = *state;
@@ -528,52 +545,70 @@ static void test_store_migrates_v4(void **state)
         assert_int_equal(raw_int(db, "PRAGMA user_version"),
                          STORE_SCHEMA_VERSION);
         assert_plain_checks(db);
+        assert_fts_settings(db);
         sqlite3_close(db);
     }
 }
 
 /* A file of schema version 5, with text indexed, opens as version 6:
- * FTS5's merge settings are in doc_text_config, and the text indexed before
- * is still found, phrases too. */
+ * FTS5's merge settings are in doc_text_config (8,000-byte leaves only in a
+ * file of 16 KiB pages), the text indexed before is still found, phrases
+ * too, and text indexed after it, in batches, sits in the same index. */
 static void test_store_migrates_v5(void **state)
 {
+    static const int page_sizes[] = { 16384, 4096 };
     struct env *e = *state;
-    struct cdb_err err = { 0 };
-    struct store *st = NULL;
-    char path[128];
-    sqlite3 *db;
 
-    snprintf(path, sizeof path, "%s/v5.db", e->dir);
-    db = old_file(path, 5);
-    assert_int_equal(sqlite3_exec(db,
-                                  "INSERT INTO doc_text(rowid, title, text)"
-                                  " VALUES (1, 'Rye', 'a sourdough starter'),"
-                                  " (2, 'Spelt', 'starter of sourdough')",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    assert_int_equal(raw_int(db, "SELECT count(*) FROM doc_text_config"
-                                 " WHERE k IN ('automerge', 'pgsz')"),
-                     0);
-    sqlite3_close(db);
+    for (size_t i = 0; i < sizeof page_sizes / sizeof *page_sizes; i++) {
+        struct cdb_err err = { 0 };
+        struct store *st = NULL;
+        char path[128], text[64];
+        sqlite3 *db;
 
-    assert_int_equal(store_open(path, &st, &err), CDB_OK);
-    store_close(st);
-    db = raw_open(path);
-    assert_int_equal(raw_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    assert_fts_settings(db);
-    assert_int_equal(raw_int(db,
-                             "SELECT rowid FROM doc_text"
-                             " WHERE doc_text MATCH '\"sourdough starter\"'"),
-                     1);
-    assert_int_equal(raw_int(db, "SELECT count(*) FROM doc_text"
-                                 " WHERE doc_text MATCH 'starter'"),
-                     2);
-    assert_int_equal(sqlite3_exec(db,
-                                  "INSERT INTO doc_text(doc_text)"
-                                  " VALUES ('integrity-check')",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(db);
+        snprintf(path, sizeof path, "%s/v5-%d.db", e->dir, page_sizes[i]);
+        db = old_file_paged(path, 5, page_sizes[i]);
+        assert_int_equal(sqlite3_exec(db,
+                                      "INSERT INTO doc_text(rowid, title, text)"
+                                      " VALUES (1, 'Rye', 'a sourdough"
+                                      " starter'), (2, 'Spelt', 'starter of"
+                                      " sourdough')",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        assert_int_equal(raw_int(db, "SELECT count(*) FROM doc_text_config"
+                                     " WHERE k IN ('automerge', 'pgsz')"),
+                         0);
+        sqlite3_close(db);
+
+        assert_int_equal(store_open(path, &st, &err), CDB_OK);
+        for (int batch = 0; batch < 3; batch++) {
+            assert_int_equal(store_begin(st, &err), CDB_OK);
+            snprintf(text, sizeof text, "a sourdough loaf, batch %d", batch);
+            assert_int_equal(store_doc_text(st, 10 + batch, NULL, text, &err),
+                             CDB_OK);
+            assert_int_equal(store_commit(st, &err), CDB_OK);
+        }
+        store_close(st);
+        db = raw_open(path);
+        assert_int_equal(raw_int(db, "PRAGMA user_version"),
+                         STORE_SCHEMA_VERSION);
+        assert_int_equal(raw_int(db, "PRAGMA page_size"), page_sizes[i]);
+        assert_fts_settings(db);
+        assert_int_equal(raw_int(db, "SELECT rowid FROM doc_text WHERE"
+                                     " doc_text MATCH '\"sourdough starter\"'"),
+                         1);
+        assert_int_equal(raw_int(db, "SELECT count(*) FROM doc_text"
+                                     " WHERE doc_text MATCH 'sourdough'"),
+                         5);
+        assert_int_equal(raw_int(db, "SELECT rowid FROM doc_text"
+                                     " WHERE doc_text MATCH 'batch AND 2'"),
+                         12);
+        assert_int_equal(sqlite3_exec(db,
+                                      "INSERT INTO doc_text(doc_text)"
+                                      " VALUES ('integrity-check')",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(db);
+    }
 }
 
 /* A SQLite file of another program is refused, named in the message, and
@@ -1497,6 +1532,81 @@ static void test_store_foreign_keys(void **state)
     assert_int_equal(db_int(e, "SELECT count(*) FROM links"), 1);
 }
 
+/* A text of n bytes: first, then "crumb " repeated (n > strlen(first)). */
+static char *long_text(const char *first, size_t n)
+{
+    char *t = xcalloc(1, n + 1);
+    size_t k = strlen(first);
+
+    memcpy(t, first, k);
+    for (size_t i = k; i < n; i++)
+        t[i] = "crumb "[(i - k) % 6];
+    return t;
+}
+
+/* The full-text rows a batch holds until its commit come out as they went
+ * in: a missing title stays NULL, missing text is empty, several rows in a
+ * row keep their own title and text; near the 2 MiB the batch holds, the
+ * held rows go in first, and a text over it goes in at once. */
+static void test_store_doc_text_rows(void **state)
+{
+    static const size_t sizes[] = { (size_t)3 << 19, (size_t)3 << 19,
+                                    (size_t)5 << 19 }; /* 1.5, 1.5, 2.5 MiB */
+    static const char *const firsts[] = { "alpha ", "beta ", "gamma " };
+    struct env *e = *state;
+    struct cdb_err err = { 0 };
+    char out[64];
+
+    assert_int_equal(store_begin(e->st, &err), CDB_OK);
+    assert_int_equal(store_doc_text(e->st, 1, NULL, "first text", &err),
+                     CDB_OK);
+    assert_int_equal(store_doc_text(e->st, 2, "Second", NULL, &err), CDB_OK);
+    assert_int_equal(store_doc_text(e->st, 3, "", "third text here", &err),
+                     CDB_OK);
+    assert_int_equal(store_commit(e->st, &err), CDB_OK);
+    db_text(e,
+            "SELECT quote(title) || '|' || text FROM doc_text"
+            " WHERE rowid = 1",
+            out, sizeof out);
+    assert_string_equal(out, "NULL|first text");
+    db_text(e,
+            "SELECT quote(title) || '|' || text FROM doc_text"
+            " WHERE rowid = 2",
+            out, sizeof out);
+    assert_string_equal(out, "'Second'|");
+    db_text(e,
+            "SELECT quote(title) || '|' || text FROM doc_text"
+            " WHERE rowid = 3",
+            out, sizeof out);
+    assert_string_equal(out, "''|third text here");
+
+    assert_int_equal(store_begin(e->st, &err), CDB_OK);
+    for (size_t i = 0; i < 3; i++) {
+        char *t = long_text(firsts[i], sizes[i]);
+
+        assert_int_equal(
+            store_doc_text(e->st, 10 + (int64_t)i, "Long", t, &err), CDB_OK);
+        free(t);
+    }
+    /* The first went in when the second did not fit beside it, the second
+     * when the third did not; the third, over the bound, went in at once. */
+    assert_int_equal(store_commit(e->st, &err), CDB_OK);
+    assert_int_equal(db_int(e, "SELECT count(*) FROM doc_text"
+                               " WHERE rowid BETWEEN 10 AND 12"),
+                     3);
+    for (size_t i = 0; i < 3; i++) {
+        char sql[160];
+
+        snprintf(sql, sizeof sql,
+                 "SELECT length(text) FROM doc_text WHERE rowid = %zu", 10 + i);
+        assert_int_equal(db_int(e, sql), (int64_t)sizes[i]);
+        snprintf(sql, sizeof sql,
+                 "SELECT rowid FROM doc_text WHERE doc_text MATCH '%.*s'",
+                 (int)strlen(firsts[i]) - 1, firsts[i]);
+        assert_int_equal(db_int(e, sql), (int64_t)(10 + i));
+    }
+}
+
 /* A mix of every write in one committed batch leaves integrity_check ok
  * and foreign_key_check empty (also checked after every test). */
 static void test_store_integrity(void **state)
@@ -1764,9 +1874,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_migrates_v3, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_store_migrates_v5, setup,
-                                        teardown),
         cmocka_unit_test_setup_teardown(test_store_migrates_v4, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_migrates_v5, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_refuses_foreign, setup,
                                         teardown),
@@ -1810,6 +1920,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_foreign_keys, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_doc_text_rows, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_integrity, setup, teardown),
     };
