@@ -23,8 +23,9 @@
 
 #define AGENT_TOKEN       "crawldb"
 #define URL_CACHE_SLOTS   32768      /* resolved URLs remembered: ~3 MB */
-#define BATCH_ROWS        32000      /* commit after this many changes ... */
-#define BATCH_MS          500        /* ... or once the batch is this old */
+#define BATCH_ROWS        32000      /* commit after this many changes, */
+#define BATCH_MS          500        /* once the batch is this old, or once
+                                        store_batch_full() */
 #define HOST_CACHE        4096       /* host keys to id, and per-host state */
 #define PAGE_CACHE        (1u << 18) /* known URLs to page id: 4 MiB */
 #define ROBOTS_MAX_HOPS   5
@@ -276,7 +277,7 @@ static int batch_tick(struct crawl *c, int rows)
     int rc = CDB_OK;
 
     c->batch_rows += rows;
-    if (c->batch_rows >= BATCH_ROWS ||
+    if (c->batch_rows >= BATCH_ROWS || store_batch_full(c->st) ||
         now_ms() - c->batch_start_ms >= BATCH_MS) {
         rc = store_commit(c->st, c->err);
         c->batch_rows = 0;

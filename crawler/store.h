@@ -37,6 +37,10 @@ int store_lock_crawl(struct store *st, struct cdb_err *err);
 int store_begin(struct store *st, struct cdb_err *err);
 int store_commit(struct store *st, struct cdb_err *err);
 bool store_in_batch(const struct store *st);
+/* Whether the open batch should commit now to fit SQLite's page cache: it
+ * holds BATCH_DATA_MAX bytes of bodies and text, or the cache has begun to
+ * write its changes out. False without a batch. */
+bool store_batch_full(struct store *st);
 /* Roll the open batch back, if any: after CDB_EFULL, so that no part of a
  * batch is kept (what it recorded is done again when the crawl resumes). */
 void store_rollback(struct store *st);

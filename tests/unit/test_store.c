@@ -1607,6 +1607,59 @@ static void test_store_doc_text_rows(void **state)
     }
 }
 
+/* A batch is full once it added 4 MiB of bodies and text (a body already
+ * stored adds nothing), or once SQLite's page cache began to write its
+ * changes out, whatever they were; a new batch starts empty. */
+static void test_store_batch_full(void **state)
+{
+    struct env *e = *state;
+    struct cdb_err err = { 0 };
+    int64_t page = add_page(e, "http://a.example/", 0), doc = 0, again = 0;
+    size_t big = (size_t)3 << 20;
+    char *body = long_text("body ", big);
+    char *text = long_text("text ", (size_t)3 << 19); /* 1.5 MiB */
+    char *headers = long_text("X-Filler: ", (size_t)12 << 20);
+    struct fetch_row f = { .page_id = page, .length = -1 };
+    bool added;
+
+    assert_false(store_batch_full(e->st)); /* no batch */
+    assert_int_equal(store_begin(e->st, &err), CDB_OK);
+    assert_false(store_batch_full(e->st));
+    assert_int_equal(store_doc_put(e->st, body, big, &doc, &added, &err),
+                     CDB_OK);
+    assert_true(added);
+    assert_false(store_batch_full(e->st)); /* 3 MiB */
+    assert_int_equal(store_doc_text(e->st, doc, "T", text, &err), CDB_OK);
+    assert_true(store_batch_full(e->st)); /* 4.5 MiB */
+    assert_int_equal(store_commit(e->st, &err), CDB_OK);
+    assert_false(store_batch_full(e->st));
+
+    assert_int_equal(store_begin(e->st, &err), CDB_OK);
+    assert_false(store_batch_full(e->st));
+    assert_int_equal(store_doc_put(e->st, body, big, &again, &added, &err),
+                     CDB_OK);
+    assert_false(added);
+    assert_int_equal(again, doc);
+    assert_int_equal(store_doc_text(e->st, doc + 1, NULL, text, &err),
+                     CDB_OK);
+    assert_false(store_batch_full(e->st)); /* 1.5 MiB: the body is known */
+    assert_int_equal(store_commit(e->st, &err), CDB_OK);
+
+    /* 12 MiB of headers counts as no body nor text, but its pages do not
+     * fit in the 8 MiB cache. */
+    assert_int_equal(store_begin(e->st, &err), CDB_OK);
+    f.headers = headers;
+    assert_int_equal(store_fetch_add(e->st, &f, NULL, &err), CDB_OK);
+    assert_true(store_batch_full(e->st));
+    assert_int_equal(store_commit(e->st, &err), CDB_OK);
+    assert_int_equal(store_begin(e->st, &err), CDB_OK);
+    assert_false(store_batch_full(e->st));
+    assert_int_equal(store_commit(e->st, &err), CDB_OK);
+    free(headers);
+    free(text);
+    free(body);
+}
+
 /* A mix of every write in one committed batch leaves integrity_check ok
  * and foreign_key_check empty (also checked after every test). */
 static void test_store_integrity(void **state)
@@ -1922,6 +1975,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_foreign_keys, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_doc_text_rows, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_batch_full, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_integrity, setup, teardown),
     };
