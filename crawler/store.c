@@ -89,7 +89,7 @@ struct store {
     int64_t crawl_id;
     bool in_batch;
     int64_t batch_data; /* bytes of bodies and text the open batch added */
-    int64_t max_bytes; /* store_set_max_size(); 0: none */
+    int64_t max_bytes;  /* store_set_max_size(); 0: none */
     sqlite3_stmt *begin, *commit, *rollback;
     sqlite3_stmt *crawl_start, *crawl_end;
     sqlite3_stmt *host_find, *host_add, *robots_get, *robots_set;

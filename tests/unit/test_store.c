@@ -1640,8 +1640,7 @@ static void test_store_batch_full(void **state)
                      CDB_OK);
     assert_false(added);
     assert_int_equal(again, doc);
-    assert_int_equal(store_doc_text(e->st, doc + 1, NULL, text, &err),
-                     CDB_OK);
+    assert_int_equal(store_doc_text(e->st, doc + 1, NULL, text, &err), CDB_OK);
     assert_false(store_batch_full(e->st)); /* 1.5 MiB: the body is known */
     assert_int_equal(store_commit(e->st, &err), CDB_OK);
 
@@ -1976,8 +1975,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_doc_text_rows, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_store_batch_full, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_batch_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_integrity, setup, teardown),
     };
 
