@@ -31,9 +31,10 @@
  * 36,700 ... */
 #define CHECKPOINT_BYTES ((int64_t)16 << 20)
 /* ... and started over from its beginning once it holds this many. Each
- * start-over stalls the crawl thread while the last batch is copied and
+ * start-over stalls the crawl thread while what is left is copied and
  * synced: at 16 MiB that was nearly every commit, 2.1 s of a 10,000-page
- * crawl's 12.5 s; at 64 MiB, 0.85 s. */
+ * crawl's 12.5 s; at 64 MiB, 0.85 s (both with 500 ms batches of about
+ * 30 MB, before store_batch_full(), and a round after every commit). */
 #define CHECKPOINT_RESTART_BYTES ((int64_t)64 << 20)
 /* Text for the full-text index held until the batch commits (or this much
  * is held). FTS5 writes its pending terms out as a new segment at every
@@ -61,8 +62,9 @@
  * SQLite starts the WAL over only when a write transaction begins on a
  * fully checkpointed WAL, and the crawl opens its next batch right after
  * each commit. So once the WAL is CHECKPOINT_RESTART_BYTES long, a commit
- * waits for the thread to copy what is left (the last batch or so; the rest
- * is copied already) before the next batch begins: the WAL stays bounded. */
+ * waits for the thread to copy what is left (what came since the last
+ * round was asked for: CHECKPOINT_BYTES and a batch at most; the rest is
+ * copied already) before the next batch begins: the WAL stays bounded. */
 struct checkpointer {
     pthread_t thread;
     pthread_mutex_t lock;
@@ -681,6 +683,7 @@ int store_commit(struct store *st, struct cdb_err *err)
     else
         checkpointer_catch_up(st->ckpt);
     st->in_batch = false;
+    st->batch_data = 0;
     return rc;
 }
 
@@ -696,6 +699,7 @@ void store_rollback(struct store *st)
     if (st->in_batch)
         step_done(st, st->rollback, "roll back", NULL);
     st->in_batch = false;
+    st->batch_data = 0;
     buf_reset(&st->fts_pending);
 }
 
@@ -1588,9 +1592,9 @@ static int on_wal_commit(void *ctx, sqlite3 *db, const char *name, int frames)
 
     (void)db;
     (void)name;
-    ck->frames = frames;
-    if (frames < ck->due_frames) /* the WAL started over */
+    if (frames < ck->frames) /* the WAL started over */
         ck->due_frames = 0;
+    ck->frames = frames;
     if (frames - ck->due_frames >= ck->start_frames) {
         ck->due_frames = frames;
         pthread_mutex_lock(&ck->lock);
