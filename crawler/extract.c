@@ -9,6 +9,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
 #include <libxml/parserInternals.h>
@@ -164,22 +167,27 @@ static void sink_init(struct sink *s, size_t max)
     s->full = max == 0;
 }
 
-/* Byte-wise masks for sink_add(): b repeated in each byte of a word, and
- * the top and the low seven bits of each byte. */
-#define EACH(b) ((uint64_t)(b)*0x0101010101010101u)
-#define HIGH    EACH(0x80)
-#define LOW7    EACH(0x7f)
-
-/* The 8 bytes at p as a word whose low byte is p[0], on any byte order. */
-static uint64_t load_le64(const char *p)
+/* The bytes of the 16 at p that sink_add() must look at one by one, as a
+ * mask (bit i for p[i]): bytes below 0x20 (tab, newline, ...) and a space
+ * that follows a space, or that starts the 16 when it would fold into a
+ * pending space or lead the text (lead). Their other spaces are kept, bar
+ * one at their end, which is left pending. */
+#if defined(__SSE2__)
+static unsigned fold_mask(const char *p, bool lead, unsigned *spaces)
 {
-    const unsigned char *u = (const unsigned char *)p;
-    uint64_t w = 0;
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    /* An unsigned compare, as signed ones of the bytes with the top bit
+     * flipped. */
+    __m128i low = _mm_cmplt_epi8(_mm_xor_si128(v, _mm_set1_epi8(-128)),
+                                 _mm_set1_epi8(0x20 - 128));
+    unsigned sp = (unsigned)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
 
-    for (int i = 7; i >= 0; i--)
-        w = w << 8 | u[i];
-    return w;
+    *spaces = sp;
+    return (unsigned)_mm_movemask_epi8(low) | (sp & sp << 1) |
+           (lead ? sp & 1 : 0);
 }
+#endif
 
 /* Append n bytes of text, collapsing runs of whitespace into one space
  * that is written only before the next visible byte, straight into the
@@ -205,33 +213,27 @@ static void sink_add(struct sink *s, const char *p, size_t n)
         while (i < n) {
             size_t stop;
 
-            /* Eight bytes at a time while they need no folding: no control
-             * byte, no two spaces in a row, and none at their start that
-             * would fold or lead. A space at their end may start a run: it
-             * is not kept but left pending, as the loop below would. */
-            while (i + 8 <= n) {
-                uint64_t w, x, sp;
+#if defined(__SSE2__)
+            /* Sixteen bytes at a time while none needs folding (see
+             * fold_mask()), copied as they are. */
+            while (i + 16 <= n) {
+                unsigned sp;
 
-                w = load_le64(p + i);
-                if (((((w & LOW7) + EACH(0x60)) | w) & HIGH) != HIGH)
-                    break; /* a byte below 0x20: tab, newline, ... */
-                x = w ^ EACH(' ');
-                sp = ~(((x & LOW7) + LOW7) | x) & HIGH; /* spaces' top bits */
-                if ((sp & (sp << 8)) ||
-                    ((sp & 0x80) && (space || s->b.len + k == 0)))
+                if (fold_mask(p + i, space || s->b.len + k == 0, &sp) != 0)
                     break;
                 if (space && s->b.len + k > 0)
                     out[k++] = ' ';
                 /* Out never passes in + 1 (a space left pending by the last
-                 * call), so these 8 bytes fit in the n + 1 reserved even
-                 * when the eighth, a space, is not counted. */
-                memcpy(out + k, p + i, 8);
-                space = (sp >> 63) != 0;
-                k += space ? 7 : 8;
-                i += 8;
+                 * call), so these 16 bytes fit in the n + 1 reserved even
+                 * when the last, a space, is not counted. */
+                memcpy(out + k, p + i, 16);
+                space = (sp >> 15) != 0;
+                k += space ? 15 : 16;
+                i += 16;
             }
-            /* Then up to eight bytes one by one: one that needs folding. */
-            stop = n - i < 8 ? n : i + 8;
+#endif
+            /* Then up to sixteen bytes one by one: one that needs folding. */
+            stop = n - i < 16 ? n : i + 16;
             for (; i < stop; i++) {
                 unsigned char c = (unsigned char)p[i];
 

@@ -663,18 +663,19 @@ static void test_extract_max_text(void **state)
  * text: runs of spaces, tabs, newlines and carriage returns become one
  * space (libxml2 drops form feeds before the text gets here), none leads or
  * trails, other bytes (UTF-8 too) stay, wherever the runs fall against the
- * folding's 8-byte steps. */
+ * folding's 16-byte steps. */
 static void test_extract_text_folding(void **state)
 {
     static const char *const atoms[] = {
         "a",    "bc",       "defghij",      " ",  "  ", "\t", "\n  ",
-        "\r\n", "\xC3\xA9", "\xE2\x82\xAC", "x y"
+        "\r\n", "\xC3\xA9", "\xE2\x82\xAC", "x y",
+        "klmnopqrstuvwxyz0", "s p a c e d  o u t"
     };
     unsigned int seed = 20261201;
 
     (void)state;
-    for (int round = 0; round < 400; round++) {
-        char body[700], html[800], want[700];
+    for (int round = 0; round < 1000; round++) {
+        char body[1200], html[1300], want[1200];
         size_t n = 0, k = 0, atoms_n = (size_t)(rand_r(&seed) % 60);
         bool space = false;
         struct run r = { 0 };
