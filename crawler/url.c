@@ -128,8 +128,14 @@ static void put_encoded(struct buf *b, const char *s, size_t n,
             i += 2;
         } else if (needs_escape(c, part)) {
             put_escape(b, c, rc);
-        } else {
-            put(b, s + i, 1, rc);
+        } else { /* the run of bytes that stay as they are, at once */
+            size_t run = 1;
+
+            while (i + run < n && s[i + run] != '%' &&
+                   !needs_escape((unsigned char)s[i + run], part))
+                run++;
+            put(b, s + i, run, rc);
+            i += run - 1;
         }
     }
 }
