@@ -180,8 +180,8 @@ static unsigned fold_mask(const char *p, bool lead, unsigned *spaces)
      * flipped. */
     __m128i low = _mm_cmplt_epi8(_mm_xor_si128(v, _mm_set1_epi8(-128)),
                                  _mm_set1_epi8(0x20 - 128));
-    unsigned sp = (unsigned)_mm_movemask_epi8(
-        _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+    unsigned sp =
+        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
 
     *spaces = sp;
     return (unsigned)_mm_movemask_epi8(low) | (sp & sp << 1) |

@@ -667,9 +667,19 @@ static void test_extract_max_text(void **state)
 static void test_extract_text_folding(void **state)
 {
     static const char *const atoms[] = {
-        "a",    "bc",       "defghij",      " ",  "  ", "\t", "\n  ",
-        "\r\n", "\xC3\xA9", "\xE2\x82\xAC", "x y",
-        "klmnopqrstuvwxyz0", "s p a c e d  o u t"
+        "a",
+        "bc",
+        "defghij",
+        " ",
+        "  ",
+        "\t",
+        "\n  ",
+        "\r\n",
+        "\xC3\xA9",
+        "\xE2\x82\xAC",
+        "x y",
+        "klmnopqrstuvwxyz0",
+        "s p a c e d  o u t",
     };
     unsigned int seed = 20261201;
 
