@@ -694,6 +694,7 @@ static void test_extract_text_folding(void **state)
             const char *a =
                 atoms[rand_r(&seed) % (sizeof atoms / sizeof atoms[0])];
 
+            assert_true(n + strlen(a) < sizeof body);
             memcpy(body + n, a, strlen(a));
             n += strlen(a);
         }
