@@ -167,12 +167,13 @@ static void sink_init(struct sink *s, size_t max)
     s->full = max == 0;
 }
 
+#if defined(__SSE2__)
 /* The bytes of the 16 at p that sink_add() must look at one by one, as a
  * mask (bit i for p[i]): bytes below 0x20 (tab, newline, ...) and a space
  * that follows a space, or that starts the 16 when it would fold into a
- * pending space or lead the text (lead). Their other spaces are kept, bar
- * one at their end, which is left pending. */
-#if defined(__SSE2__)
+ * pending space or lead the text (lead). *spaces gets the mask of all
+ * their spaces: the others are kept, bar one at their end, which the
+ * caller leaves pending. Without SSE2 the byte loop does all of it. */
 static unsigned fold_mask(const char *p, bool lead, unsigned *spaces)
 {
     __m128i v = _mm_loadu_si128((const __m128i *)p);
