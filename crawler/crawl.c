@@ -21,10 +21,10 @@
 #include "util.h"
 #include "worker.h"
 
+#define AGENT_TOKEN     "crawldb"
+#define URL_CACHE_SLOTS 32768 /* resolved URLs remembered: ~3 MB */
 /* A batch commits after BATCH_ROWS changes, once it is BATCH_MS old, or
  * once store_batch_full(). */
-#define AGENT_TOKEN       "crawldb"
-#define URL_CACHE_SLOTS   32768      /* resolved URLs remembered: ~3 MB */
 #define BATCH_ROWS        32000      /* changes in a batch, at most */
 #define BATCH_MS          500        /* age of a batch, at most */
 #define HOST_CACHE        4096       /* host keys to id, and per-host state */
