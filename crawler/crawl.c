@@ -76,13 +76,14 @@ struct host_key {
 };
 
 /* An entry of the known-page cache: not the URL but a 64-bit hash of it
- * (independent of the one that picks the slot), so that the cache is a
+ * (independent of the one that picks the set), so that the cache is a
  * fixed 16 bytes an entry. Two URLs are mistaken for each other only if
  * both hashes agree: about one chance in 2^64 for each lookup. */
 struct page_key {
     uint64_t tag;
-    int64_t id; /* 0: empty */
+    int64_t id; /* 0: empty; with PAGE_HIT once a lookup found it */
 };
+#define PAGE_HIT ((int64_t)1 << 62)
 
 struct crawl {
     const struct crawl_opts *o;
@@ -136,14 +137,26 @@ void crawl_opts_init(struct crawl_opts *o)
     fetch_opts_init(&o->fetch);
 }
 
-/* The entry of the known-page cache for url, and url's tag there. */
-static struct page_key *page_slot(struct crawl *c, const char *url,
-                                  uint64_t *tag)
+/* The two entries of the known-page cache that may hold url, and url's
+ * tag there. */
+static struct page_key *page_set(struct crawl *c, const char *url,
+                                 uint64_t *tag)
 {
     size_t n = strlen(url);
 
     *tag = hash_murmur64a(url, n, 0x9e3779b97f4a7c15u);
-    return &c->pages[hash_murmur64a(url, n, 0) & (PAGE_CACHE - 1)];
+    return &c->pages[(hash_murmur64a(url, n, 0) & (PAGE_CACHE / 2 - 1)) * 2];
+}
+
+/* The page id set k holds for tag, or 0; a found entry is marked hit. */
+static int64_t page_cached(struct page_key *k, uint64_t tag)
+{
+    for (int i = 0; i < 2; i++)
+        if (k[i].id && k[i].tag == tag) {
+            k[i].id |= PAGE_HIT;
+            return k[i].id & ~PAGE_HIT;
+        }
+    return 0;
 }
 
 /* Fill a cache entry; a collision simply replaces what it held. */
@@ -154,12 +167,28 @@ static void key_set(struct host_key *k, const char *key, int64_t id)
     k->id = id;
 }
 
-/* Fill entry k with the tag page_slot() gave and the page id; a collision
- * simply replaces what the entry held. */
+/* Remember the page id for the tag page_set() gave, in its set k. A full
+ * set gives up an entry that no lookup has found since it came, if it has
+ * one: most links lead to pages that many pages link to, and a URL linked
+ * once (a query-string duplicate, an off-site page) would otherwise push
+ * them out. The entry that stays must be found again to stay the next
+ * time. Direct-mapped, the cache lost 486,000 known pages of 2.97 million
+ * lookups at 100,000 pages (310,000 URLs in 262,144 entries), each a look
+ * into the file's index of URLs. */
 static void page_remember(struct page_key *k, uint64_t tag, int64_t id)
 {
-    k->tag = tag;
-    k->id = id;
+    int v;
+
+    if (!k[0].id || k[0].tag == tag) {
+        v = 0;
+    } else if (!k[1].id || k[1].tag == tag) {
+        v = 1;
+    } else {
+        v = (k[1].id & PAGE_HIT) && !(k[0].id & PAGE_HIT) ? 0 : 1;
+        k[1 - v].id &= ~PAGE_HIT;
+    }
+    k[v].tag = tag;
+    k[v].id = id;
 }
 
 /* The id of the host of a URL split into p, through the cache. */
@@ -410,17 +439,16 @@ static int page_found(struct crawl *c, struct page_new *p, int64_t *id)
     const char *url = p->url;
     bool added = false, nofollowed = false;
     uint64_t tag;
-    struct page_key *k = page_slot(c, url, &tag);
+    struct page_key *k = page_set(c, url, &tag);
     struct url_parts parts;
     int rc;
 
     /* Most links lead to pages already known. The cache holds only pages
      * that are not skipped as 'nofollow', for which nothing more is to be
      * decided, so a hit spares the lookup. */
-    if (k->id && k->tag == tag) {
-        *id = k->id;
+    *id = page_cached(k, tag);
+    if (*id)
         return CDB_OK;
-    }
     rc = store_page_find_nofollowed(c->st, url, id, &nofollowed, c->err);
     if (rc == CDB_OK && *id && !nofollowed)
         page_remember(k, tag, *id);

@@ -1727,5 +1727,17 @@ int store_lock_crawl(struct store *st, struct cdb_err *err)
     if (sqlite3_exec(st->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL) !=
         SQLITE_OK)
         return db_fail(st, err, "set up");
+    /* The crawl writes only ids it has read from this file or written to
+     * it in the open batch, and it ends at the first failed commit: its
+     * rows cannot point at a missing row. SQLite's check of each key looks
+     * the parent row up, and a link's target is anywhere in `pages`: once
+     * that table outgrows the page cache, most link rows read a B-tree
+     * page back from the file for it. At 100,000 pages that was 2.7
+     * million of the crawl thread's 4.1 million reads. The keys stay declared: foreign_key_check passes (the tests
+     * run it after every crawl), and other connections with the pragma
+     * on, store_open() among them, enforce them. */
+    if (sqlite3_exec(st->db, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL) !=
+        SQLITE_OK)
+        return db_fail(st, err, "set up");
     return checkpointer_start(st, err);
 }

@@ -29,7 +29,10 @@ void store_close(struct store *st);
 /* Take the database for one crawl: CDB_EDB with a message naming the file
  * when another process crawls into it. Held until store_close(); reading
  * the file (sqlite3, DB Browser) stays possible. From here on, a thread
- * with a connection of its own checkpoints the WAL. */
+ * with a connection of its own checkpoints the WAL, and SQLite no longer
+ * checks the foreign keys of this connection's rows: the caller writes
+ * only ids it read from the file or wrote to it. Call it outside a batch
+ * (SQLite ignores the pragma within a transaction). */
 int store_lock_crawl(struct store *st, struct cdb_err *err);
 
 /* Bracket a batch of writes in one transaction. store_begin() when a batch
