@@ -84,6 +84,8 @@ struct page_key {
     int64_t id; /* 0: empty; with PAGE_HIT once a lookup found it */
 };
 #define PAGE_HIT ((int64_t)1 << 62)
+_Static_assert(PAGE_CACHE >= 2 && (PAGE_CACHE & (PAGE_CACHE - 1)) == 0,
+               "the known-page cache is sets of two, a power of two of them");
 
 struct crawl {
     const struct crawl_opts *o;

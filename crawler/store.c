@@ -90,6 +90,7 @@ struct store {
     int lock_fd; /* held by a crawl; -1: none */
     int64_t crawl_id;
     bool in_batch;
+    bool batch_lost;    /* SQLite rolled the open batch back (on_rollback) */
     int64_t batch_data; /* bytes of bodies and text the open batch added */
     int64_t max_bytes;  /* store_set_max_size(); 0: none */
     sqlite3_stmt *begin, *commit, *rollback;
@@ -166,7 +167,8 @@ static const char SQL_FETCH_ADD[] =
  * statements nothing to abort on part-way, so SQLite opens no statement
  * journal for them (see schema/004-deferred-links.sql). It would skip a
  * row with a NULL or a nofollow other than 0 or 1, which the store never
- * binds; a missing page still fails, at commit. */
+ * binds; a missing page still fails, at commit, where the keys are
+ * checked (not in a crawl: see store_lock_crawl()). */
 static const char SQL_LINK_ADD[] =
     "INSERT OR IGNORE INTO links(from_page_id, to_page_id, kind, anchor,"
     " nofollow, seen_crawl_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)" SQL_LINK_UPSERT;
@@ -495,6 +497,27 @@ static int views_create(struct store *st, struct cdb_err *err)
     return rc;
 }
 
+/* A statement that fails with SQLITE_FULL, SQLITE_IOERR or SQLITE_NOMEM
+ * may make SQLite roll the whole transaction back, a read among them (its
+ * cache spill may fail). The store then no longer holds the batch that its
+ * caller's ids came from, and a write after it would commit on its own:
+ * on_commit() refuses every commit until store_commit() or
+ * store_rollback() has ended the batch, and store_commit() reports it. */
+static void on_rollback(void *arg)
+{
+    struct store *st = arg;
+
+    if (st->in_batch)
+        st->batch_lost = true;
+}
+
+static int on_commit(void *arg)
+{
+    const struct store *st = arg;
+
+    return st->batch_lost; /* not 0: SQLite rolls back instead */
+}
+
 void store_global_init(void)
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -521,6 +544,8 @@ int store_open(const char *path, struct store **out, struct cdb_err *err)
                      path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
     if (rc == CDB_OK) {
         sqlite3_busy_timeout(st->db, 5000);
+        sqlite3_rollback_hook(st->db, on_rollback, st);
+        sqlite3_commit_hook(st->db, on_commit, st);
         rc = exec_sql(st, "PRAGMA foreign_keys=ON", "set up", err);
     }
     if (rc == CDB_OK)
@@ -594,6 +619,7 @@ int store_begin(struct store *st, struct cdb_err *err)
         return CDB_OK;
     rc = step_done(st, st->begin, "begin a transaction", err);
     st->in_batch = rc == CDB_OK;
+    st->batch_lost = false;
     st->batch_data = 0;
     if (st->in_batch) { /* count the pages spilled in this batch only */
         int cur, hi;
@@ -675,7 +701,15 @@ int store_commit(struct store *st, struct cdb_err *err)
 
     if (!st->in_batch)
         return CDB_OK;
-    rc = fts_flush(st, err);
+    if (st->batch_lost) {
+        buf_reset(&st->fts_pending);
+        rc = cdb_fail(err, CDB_EDB,
+                      "cannot commit in '%s': SQLite rolled the batch back "
+                      "after an error, and nothing of it is kept",
+                      st->path);
+    } else {
+        rc = fts_flush(st, err);
+    }
     if (rc == CDB_OK)
         rc = step_done(st, st->commit, "commit", err);
     if (rc != CDB_OK) /* e.g. disk full: nothing of the batch is kept */
@@ -683,6 +717,7 @@ int store_commit(struct store *st, struct cdb_err *err)
     else
         checkpointer_catch_up(st->ckpt);
     st->in_batch = false;
+    st->batch_lost = false;
     st->batch_data = 0;
     return rc;
 }
@@ -699,6 +734,7 @@ void store_rollback(struct store *st)
     if (st->in_batch)
         step_done(st, st->rollback, "roll back", NULL);
     st->in_batch = false;
+    st->batch_lost = false;
     st->batch_data = 0;
     buf_reset(&st->fts_pending);
 }
@@ -1733,9 +1769,13 @@ int store_lock_crawl(struct store *st, struct cdb_err *err)
      * the parent row up, and a link's target is anywhere in `pages`: once
      * that table outgrows the page cache, most link rows read a B-tree
      * page back from the file for it. At 100,000 pages that was 2.7
-     * million of the crawl thread's 4.1 million reads. The keys stay declared: foreign_key_check passes (the tests
-     * run it after every crawl), and other connections with the pragma
-     * on, store_open() among them, enforce them. */
+     * million of the crawl thread's 4.1 million reads. The keys stay declared:
+     * foreign_key_check passes (the tests run it after every crawl), and other
+     * connections with the pragma on, store_open() among them, enforce them. */
+    if (!sqlite3_get_autocommit(st->db))
+        return cdb_fail(err, CDB_EDB,
+                        "cannot set up '%s' for a crawl within a transaction",
+                        st->path);
     if (sqlite3_exec(st->db, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL) !=
         SQLITE_OK)
         return db_fail(st, err, "set up");

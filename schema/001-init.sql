@@ -1,7 +1,9 @@
 -- crawldb schema, version 1: the crawl as a normalized database.
 -- Every entity has an integer primary key and a UNIQUE logical key; foreign
--- keys are declared and enforced (PRAGMA foreign_keys=ON). Times are ISO 8601
--- in UTC with milliseconds, e.g. 2026-11-23T10:00:00.000Z.
+-- keys are declared and enforced (PRAGMA foreign_keys=ON; a crawl, which
+-- writes only ids read from the file, does without: see store.c's
+-- store_lock_crawl()). Times are ISO 8601 in UTC with milliseconds, e.g.
+-- 2026-11-23T10:00:00.000Z.
 
 CREATE TABLE crawls (
     id INTEGER PRIMARY KEY,

@@ -1532,6 +1532,41 @@ static void test_store_foreign_keys(void **state)
     assert_int_equal(db_int(e, "SELECT count(*) FROM links"), 1);
 }
 
+/* SQLite rolls a batch back by itself when a statement of it fails for a
+ * full file (the store's caller may not even look: a read's cache spill
+ * can fail so). A write after that must not commit on its own, with ids
+ * of rows that are gone, and the commit says that nothing was kept. */
+static void test_store_batch_lost(void **state)
+{
+    struct env *e = *state;
+    struct cdb_err err = { 0 };
+    struct page_new p = { .url = "http://a.example/after", .host_id = e->host };
+    static char body[1 << 20];
+    int64_t pages = db_int(e, "SELECT count(*) FROM pages"), id = 0;
+    int64_t size = db_int(e, "SELECT page_count * page_size"
+                             " FROM pragma_page_count, pragma_page_size");
+    bool added = false;
+
+    assert_int_equal(store_set_max_size(e->st, size + 32768, &err), CDB_OK);
+    assert_int_equal(store_begin(e->st, &err), CDB_OK);
+    add_page(e, "http://a.example/in-batch", 0);
+    memset(body, 'x', sizeof body);
+    assert_int_equal(store_doc_put(e->st, body, sizeof body, &id, &added, &err),
+                     CDB_EFULL);
+    assert_int_not_equal(store_page_add(e->st, &p, &id, &added, &err), CDB_OK);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(store_commit(e->st, &err), CDB_EDB);
+    assert_non_null(strstr(err.msg, "rolled the batch back"));
+    assert_non_null(strstr(err.msg, e->path));
+    assert_false(store_in_batch(e->st));
+    assert_int_equal(db_int(e, "SELECT count(*) FROM pages"), pages);
+    /* The next batch commits as usual. */
+    assert_int_equal(store_begin(e->st, &err), CDB_OK);
+    add_page(e, "http://a.example/next", 0);
+    assert_int_equal(store_commit(e->st, &err), CDB_OK);
+    assert_int_equal(db_int(e, "SELECT count(*) FROM pages"), pages + 1);
+}
+
 /* A text of n bytes: first, then "crumb " repeated (n > strlen(first)). */
 static char *long_text(const char *first, size_t n)
 {
@@ -1708,8 +1743,9 @@ static void test_store_lock_crawl(void **state)
     assert_int_equal(store_lock_crawl(e->st, &err), CDB_OK);
     assert_int_equal(store_lock_crawl(e->st, &err), CDB_OK); /* held */
     /* From here on SQLite does not look up the parents of the crawl's rows
-     * (test_store_foreign_keys() shows that it does before): a fetch of a missing
-     * page goes in. Rolled back, for the teardown's foreign_key_check. */
+     * (test_store_foreign_keys() shows that it does before): a fetch of a
+     * missing page goes in. Rolled back, for the teardown's foreign_key_check.
+     */
     assert_int_equal(store_begin(e->st, &err), CDB_OK);
     assert_int_equal(store_fetch_add(e->st, &f, &id, &err), CDB_OK);
     store_rollback(e->st);
@@ -1981,6 +2017,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_foreign_keys, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_store_batch_lost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_doc_text_rows, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_batch_full, setup, teardown),
