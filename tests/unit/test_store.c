@@ -1740,6 +1740,11 @@ static void test_store_lock_crawl(void **state)
     struct fetch_row f = { .page_id = 999999, .status = 200, .length = -1 };
     int64_t n = -1, id = 0;
 
+    /* Not within a batch, where SQLite would ignore the pragmas. */
+    assert_int_equal(store_begin(e->st, &err), CDB_OK);
+    assert_int_equal(store_lock_crawl(e->st, &err), CDB_EDB);
+    assert_non_null(strstr(err.msg, "within a transaction"));
+    store_rollback(e->st);
     assert_int_equal(store_lock_crawl(e->st, &err), CDB_OK);
     assert_int_equal(store_lock_crawl(e->st, &err), CDB_OK); /* held */
     /* From here on SQLite does not look up the parents of the crawl's rows
