@@ -31,8 +31,8 @@ void store_close(struct store *st);
  * the file (sqlite3, DB Browser) stays possible. From here on, a thread
  * with a connection of its own checkpoints the WAL, and SQLite no longer
  * checks the foreign keys of this connection's rows: the caller writes
- * only ids it read from the file or wrote to it. Call it outside a batch
- * (SQLite ignores the pragma within a transaction). */
+ * only ids it read from the file or wrote to it. Within a batch, where
+ * SQLite would ignore the pragma, it fails with CDB_EDB. */
 int store_lock_crawl(struct store *st, struct cdb_err *err);
 
 /* Bracket a batch of writes in one transaction. store_begin() when a batch
