@@ -335,9 +335,9 @@ static bool in_scope(const struct crawl *c, const struct url_parts *url)
     return false;
 }
 
-/* Why a URL looks like a spider trap (a defence's reason), or NULL: too
- * long, too deep, a path segment repeated, or too many query variants of
- * one path. Returns CDB_OK, or the store's error in c->err. */
+/* Why a URL looks like a spider trap, in *why (a defence's reason, or
+ * NULL): too long, too deep, a path segment repeated, or too many query
+ * variants of one path. Returns CDB_OK, or the store's error in c->err. */
 static int trap_reason(struct crawl *c, const char *url, const char **why)
 {
     const struct crawl_opts *o = c->o;
@@ -427,7 +427,8 @@ static int host_has_room(struct crawl *c, int64_t host_id, const char *url,
 }
 
 /* Queue p (new, or known and skipped as nofollow) or skip it, and why: its
- * URL split in u. Returns CDB_OK, or the store's error in c->err. */
+ * URL split in u. Returns CDB_OK, or the store's error in c->err; p is
+ * then undecided (skipped without a reason) and not to be stored. */
 static int page_judge(struct crawl *c, struct page_new *p,
                       const struct url_parts *u)
 {
